@@ -47,9 +47,10 @@ def fit_exponent(widths: Mapping[float, Sequence[float]], level: float = 0.05, s
     ns = sorted(n for n, values in widths.items() if len(values))
     if len(ns) < 2:
         raise ValueError("fitting an exponent needs minimal widths at two or more values of n")
-    logs = {n: np.log10(np.asarray(widths[n], dtype=float)) for n in ns}
-    if any(not np.all(np.isfinite(v)) for v in logs.values()):
+    values = {n: np.asarray(widths[n], dtype=float) for n in ns}
+    if any(not (np.all(np.isfinite(v)) and np.all(v > 0)) for v in values.values()):
         raise ValueError("minimal widths must be positive and finite")
+    logs = {n: np.log10(v) for n, v in values.items()}
     x = np.concatenate([np.full(len(logs[n]), math.log10(n)) for n in ns])
     y = np.concatenate([logs[n] for n in ns])
     slope, intercept = _slope(x, y)
