@@ -84,6 +84,17 @@ def _relu_step(S: np.ndarray, c: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
     return sigma, sigma_dot
 
 
+def _layer_terms(sigmas: list[np.ndarray], dots: list[np.ndarray]) -> list[np.ndarray]:
+    """Term h of the NTK: Sigma^(h) times every later layer's Sigma-dot (one per trained layer)."""
+    terms = []
+    for h, sigma in enumerate(sigmas):
+        term = sigma.copy()
+        for dot in dots[h:]:
+            term *= dot
+        terms.append(term)
+    return terms
+
+
 def relu_ntk_terms(X: np.ndarray, depth: int) -> list[np.ndarray]:
     """The NTK of a depth-`depth` ReLU network split by trained weight matrix.
 
@@ -99,13 +110,7 @@ def relu_ntk_terms(X: np.ndarray, depth: int) -> list[np.ndarray]:
         sigma, dot = _relu_step(sigmas[-1])
         sigmas.append(sigma)
         dots.append(dot)
-    terms = []
-    for h in range(depth + 1):
-        term = sigmas[h].copy()
-        for dot in dots[h:]:
-            term *= dot
-        terms.append(term)
-    return terms
+    return _layer_terms(sigmas, dots)
 
 
 def relu_ntk(X: np.ndarray, depth: int) -> np.ndarray:
@@ -217,13 +222,7 @@ def ntk_terms(X: np.ndarray, depth: int, activation: str = "relu") -> list[np.nd
         sigma = c * _dual(activation, rho, derivative=False)
         dots.append(c * _dual(activation, rho, derivative=True))
         sigmas.append(np.clip(sigma, -1.0, 1.0))
-    terms = []
-    for h in range(depth + 1):
-        term = sigmas[h].copy()
-        for dot in dots[h:]:
-            term *= dot
-        terms.append(term)
-    return terms
+    return _layer_terms(sigmas, dots)
 
 
 def two_layer_kernel(X: np.ndarray, activation: str = "relu", init_scale: float = 1.0) -> np.ndarray:
