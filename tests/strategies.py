@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from bounds.expr.ir import Add, Call, Mul, Num, Pow, Sym
+from bounds.expr.ir import Add, Call, Mul, Num, Pow, Sym, free_symbols
 
 VARIABLES = ("n", "L", "delta")
 
@@ -32,6 +32,40 @@ def _extend(children):
 
 #: Positive-valued expressions over n, L, delta (no subtraction, logs of quantities > 2).
 positive_expressions = st.recursive(leaves, _extend, max_leaves=12)
+
+
+def _with_variable(tree, name: str):
+    """`tree` with its first leaf replaced by the variable `name` when it does not already contain it.
+
+    A map rather than a filter, so that a test needing `name` in every expression does not
+    discard most of what Hypothesis draws (most small random trees miss any one variable).
+    """
+    if name in free_symbols(tree):
+        return tree
+    done = False
+
+    def walk(node):
+        nonlocal done
+        if done:
+            return node
+        if isinstance(node, (Num, Sym)):
+            done = True
+            return Sym(name)
+        if isinstance(node, Add):
+            return Add(tuple(walk(t) for t in node.terms))
+        if isinstance(node, Mul):
+            return Mul(tuple(walk(f) for f in node.factors))
+        if isinstance(node, Pow):
+            return Pow(walk(node.base), node.exponent)
+        if isinstance(node, Call):
+            return Call(node.func, tuple(walk(a) for a in node.args))
+        raise TypeError(type(node).__name__)
+
+    return walk(tree)
+
+
+#: Positive-valued expressions that contain n.
+positive_expressions_in_n = positive_expressions.map(lambda tree: _with_variable(tree, "n"))
 
 #: log10 values of a point: n and L from 1 to 10^80, delta from 10^-30 to 1.
 log_points = st.fixed_dictionaries({
