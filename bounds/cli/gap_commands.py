@@ -50,8 +50,10 @@ class _Status:
 
 
 @main.command()
-@click.option("--setting", default="two-layer", show_default=True, help="Network setting (two-layer: Du et al. 2019).")
+@click.option("--setting", default="two-layer", show_default=True,
+              help="Network setting: two-layer (Du et al. 2019) or deep (Zou & Gu 2019, L hidden m x m layers).")
 @click.option("--n", "ns", default="16,32,64,128", show_default=True, help="Comma-separated sample sizes.")
+@click.option("--L", "Ls", default=None, help="Comma-separated depths, deep setting only [default: 2].")
 @click.option("--seeds", default=3, show_default=True, type=int, help="Initialisation seeds per n (all must succeed).")
 @click.option("--d", default=10, show_default=True, type=int, help="Input dimension of the sphere data.")
 @click.option("--steps", default=2000, show_default=True, type=int, help="GD step budget of each run.")
@@ -67,11 +69,12 @@ class _Status:
 @click.option("--dask", "dask_mode", type=click.Choice(["local"]), help="Run on a Dask LocalCluster (--workers processes).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--report/--no-report", default=True, show_default=True, help="Write report.html/.md and figures into --out.")
-def gap(setting, ns, seeds, d, steps, eps, eta, labels, max_width, entries, out_dir, workers, scheduler, dask_mode,
+def gap(setting, ns, Ls, seeds, d, steps, eps, eta, labels, max_width, entries, out_dir, workers, scheduler, dask_mode,
         fmt, report):
     """Empirical minimal width m*(n), its exponent, and how loose each theorem is.
 
     Example: bounds gap --setting two-layer --n 16,32,64,128,256 --seeds 3
+             bounds gap --setting deep --n 16,32,64,128 --L 1,2,4 --seeds 3
     Interrupted? Run the same command again: finished runs are read from --out/runs.jsonl.
     """
     from verify.gap.study import StudySpec, run_study
@@ -88,7 +91,8 @@ def gap(setting, ns, seeds, d, steps, eps, eta, labels, max_width, entries, out_
             raise ParameterError(f"--eta must be positive, got {eta!r}")
     if workers is not None and workers < 1:
         raise ParameterError("--workers must be at least 1")
-    spec = StudySpec(setting=setting, ns=_int_list(ns, "--n"), seeds=tuple(range(seeds)), d=d, steps=steps, eps=eps,
+    depths = _int_list(Ls, "--L") if Ls is not None else ()
+    spec = StudySpec(setting=setting, ns=_int_list(ns, "--n"), Ls=depths, seeds=tuple(range(seeds)), d=d, steps=steps, eps=eps,
                      eta=eta_value, labels=labels, max_width=max_width, entries=tuple(entries) or None).check()
     if entries:
         import bounds

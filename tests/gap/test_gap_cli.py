@@ -76,8 +76,52 @@ def test_report_writes_pages_and_figures(study, run_cli):
     (["gap", "--n", "8,16", "--entry", "nope/x"], "unknown theorem id"),
     (["gap", "--n", "8,16", "--setting", "resnet"], "not supported"),
     (["report", "/no/such/results"], "no gap.json here"),
+    (["gap", "--n", "8,16", "--L", "2"], "--L applies to deep settings only"),
+    (["gap", "--n", "8,16", "--setting", "deep", "--L", "0,2"], "positive whole numbers"),
+    (["gap", "--n", "8,16", "--setting", "deep", "--L", "2,2"], "distinct depths"),
 ])
 def test_bad_input(run_cli, tmp_path, args, message):
     result = run_cli(*args, *(["--out", str(tmp_path)] if args[0] == "gap" else []))
     assert result.exit_code == 2, result.output
     assert message in result.stderr and "Traceback" not in result.output
+
+
+DEEP = ["gap", "--setting", "deep", "--n", "16,32,64", "--L", "1,3", "--seeds", "2", "--steps", "600", "--d", "5",
+        "--max-width", "256"]
+
+
+@pytest.fixture(scope="module")
+def deep_study(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from bounds.cli import main
+
+    out = tmp_path_factory.mktemp("gap-deep")
+    result = CliRunner().invoke(main, [*DEEP, "--out", str(out), "--workers", "1", "--format", "json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out, json.loads(result.stdout)
+
+
+def test_deep_study_fits_n_and_L_and_compares_deep_theorems(deep_study):
+    out, data = deep_study
+    assert [(r["n"], r["L"]) for r in data["rows"]] == [(n, L) for L in (1, 3) for n in (16, 32, 64)]
+    for key in ("exponent", "exponent_L"):
+        low, high = data[key + "_ci"]
+        assert low <= data[key] <= high
+    assert [f["L"] for f in data["exponent_by_L"]] == [1, 3]
+    ids = {e["id"] for e in data["entries"]}
+    assert "zou-gu-2019/thm-gd" in ids and "allen-zhu-li-song-2019/thm1-gd" in ids
+    assert not any(i.startswith("du-zhai-poczos-singh-2019/") for i in ids)  # two-layer theorems are not compared
+    zou_gu = next(e for e in data["entries"] if e["id"] == "zou-gu-2019/thm-gd")
+    assert (zou_gu["exponent_n_stated"], zou_gu["exponent_L_stated"]) == (8, 12)
+    # The prediction depends on L as the theorem says: L^12 between L = 1 and L = 3 at the same n.
+    rows = {(r["n"], r["L"]): r for r in data["rows"]}
+    w1 = rows[(32, 1)]["entries"]["zou-gu-2019/thm-gd"]["width_log10"]
+    w3 = rows[(32, 3)]["entries"]["zou-gu-2019/thm-gd"]["width_log10"]
+    assert w3 - w1 == pytest.approx(12 * __import__("math").log10(3), abs=1e-6)
+    runs = [json.loads(line) for line in (out / "runs.jsonl").read_text().splitlines()]
+    assert {r["config"]["setting"] for r in runs} == {"zou-gu2019"}
+    assert {r["config"]["L"] for r in runs} == {1, 3}
+    markdown = (out / "report.md").read_text()
+    assert "L^" in markdown and "n = 64, L = 3" in markdown

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify.gap.scaling import fit_exponent, t_quantile
+from verify.gap.scaling import fit_exponent, fit_power_law, t_quantile
 
 NS = (16, 32, 64, 128, 256)
 
@@ -62,3 +62,40 @@ def test_t_quantile_known_values():
 def test_bad_input(widths, message):
     with pytest.raises(ValueError, match=message):
         fit_exponent(widths)
+
+
+LS = (1, 2, 4, 8)
+
+
+@settings(max_examples=30, deadline=None)
+@given(alpha=st.floats(0.3, 3.0), beta=st.floats(0.0, 2.0), constant=st.floats(0.5, 50), seed=st.integers(0, 10**6))
+def test_joint_fit_recovers_known_exponents_of_n_and_L(alpha, beta, constant, seed):
+    rng = np.random.default_rng(seed)
+    widths = {(n, L): list(constant * n ** alpha * L ** beta * np.exp(rng.normal(0, 0.05, 3))) for n in NS for L in LS}
+    fit = fit_power_law(widths, ("n", "L"), seed=seed)
+    assert fit.exponents["n"] == pytest.approx(alpha, abs=0.1)
+    assert fit.exponents["L"] == pytest.approx(beta, abs=0.1)
+    for name in ("n", "L"):
+        low, high = fit.intervals[name]
+        assert low <= fit.exponents[name] <= high
+    assert fit.points == len(NS) * len(LS) * 3
+
+
+@settings(max_examples=30, deadline=None)
+@given(alpha=st.floats(0.3, 3.0), seeds=st.integers(1, 4), seed=st.integers(0, 10**6))
+def test_one_variable_power_law_agrees_with_fit_exponent(alpha, seeds, seed):
+    rng = np.random.default_rng(seed)
+    data = synthetic(alpha, 2.0, 0.2, seeds, rng)
+    single = fit_exponent(data, seed=seed)
+    joint = fit_power_law({(n,): v for n, v in data.items()}, ("n",), seed=seed)
+    assert joint.exponents["n"] == pytest.approx(single.exponent, abs=1e-9)
+    assert joint.log10_constant == pytest.approx(single.log10_constant, abs=1e-9)
+    assert joint.method == single.method
+    assert joint.intervals["n"] == pytest.approx(single.exponent_ci, abs=1e-9)
+
+
+def test_joint_fit_refuses_a_design_that_cannot_separate_the_exponents():
+    with pytest.raises(ValueError, match="two or more values of L"):
+        fit_power_law({(n, 2): [float(n)] for n in NS}, ("n", "L"))
+    with pytest.raises(ValueError, match="separately"):
+        fit_power_law({(n, n): [float(n)] for n in NS}, ("n", "L"))  # L = n: collinear

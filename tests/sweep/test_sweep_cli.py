@@ -41,7 +41,7 @@ def test_configurations_are_read_from_json_or_json_lines(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (("--task", "toy"), "either as --configs FILE or as --grid"),
-    (("--task", "nosuchtask", "--grid", "n=1"), "--task 'nosuchtask': use one of du2019, toy, or module:function"),
+    (("--task", "nosuchtask", "--grid", "n=1"), "--task 'nosuchtask': use one of du2019, zou-gu2019, toy, or module:function"),
     (("--task", "no.such.module:f", "--grid", "n=1"), "cannot import no.such.module"),
     (("--task", "verify.sweep.toy:nothing", "--grid", "n=1"), "verify.sweep.toy has no nothing"),
     (("--task", "du2019", "--grid", "n=8", "--grid", "widht=10"), "unexpected keyword argument 'widht'"),

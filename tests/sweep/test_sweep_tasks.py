@@ -10,7 +10,7 @@ import pytest
 from verify.data import sphere
 from verify.models import du2019
 from verify.sweep import ResultStore, config_key, run_sweep
-from verify.sweep.tasks import TASK_VERSION, du2019_config, train_du2019
+from verify.sweep.tasks import TASK_VERSION, du2019_config, train_du2019, train_zou_gu2019, zou_gu2019_config
 
 
 def test_the_initial_loss_is_that_of_the_configured_data_and_initialisation():
@@ -57,7 +57,7 @@ def test_du2019_config_holds_every_field_so_the_key_identifies_the_run():
 @pytest.mark.parametrize("change, message", [
     ({"width": None}, "missing width"),
     ({"lr": 0.1}, "unknown lr"),
-    ({"setting": "allen-zhu"}, "setting 'allen-zhu' is not one of du2019"),
+    ({"setting": "allen-zhu"}, "setting 'allen-zhu' is not train_du2019's"),
     ({"version": TASK_VERSION + 1}, "version"),
     ({"eta": "fast"}, "eta must be 'auto' or a positive number"),
 ])
@@ -73,3 +73,24 @@ def test_worker_processes_reproduce_the_in_process_results_exactly(tmp_path):
     run_sweep(configs, train_du2019, tmp_path / "s.jsonl", workers=2)
     records = ResultStore(tmp_path / "s.jsonl").load()
     assert {k: r.result for k, r in records.items()} == {config_key(c): train_du2019(c) for c in configs}
+
+
+def test_deep_task_trains_zou_gu_network_and_reports_its_measurements():
+    config = zou_gu2019_config(n=16, L=2, width=32, seed=0, steps=2000)
+    assert config["L"] == 2 and config["setting"] == "zou-gu2019"
+    result = train_zou_gu2019(config)
+    assert result["reached_eps"] and result["final_loss"] <= 1e-3 and result["diverged_at"] is None
+    assert len(result["layer_distances"]) == 3  # input layer and two hidden layers trained, output fixed
+    assert 0 <= result["flip_fraction"] < 1 and result["max_neuron_distance"] is None
+    # lambda_0 of relu_ntk(X, L + 1): the diagonal is L + 2, so lambda_min lies in (0, L + 2)
+    assert 0 < result["lambda_0"] < 4
+    assert train_zou_gu2019(config) == result  # deterministic
+
+
+def test_deep_task_fails_at_a_too_narrow_width_and_refuses_the_two_layer_configuration():
+    narrow = train_zou_gu2019(zou_gu2019_config(n=64, L=2, width=2, seed=0, steps=300))
+    assert not narrow["reached_eps"] and narrow["final_loss"] > 1e-2
+    with pytest.raises(ValueError, match="missing L"):
+        train_zou_gu2019({**du2019_config(8, 10), "setting": "zou-gu2019"})
+    with pytest.raises(ValueError, match="L must be at least 1"):
+        train_zou_gu2019(zou_gu2019_config(n=8, L=0, width=8))

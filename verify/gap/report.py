@@ -2,12 +2,12 @@
 
 Figures, each saved as PNG next to the pages:
 
-* ``widths_vs_n.png``: log10 width against n: every theorem's predicted width (one line each)
-  and the empirical minimal widths (per seed, and for all seeds with the seed range as error
-  bar), with the fitted power law;
-* ``loss_curves.png``: one panel per n, training loss against step at the minimal width (solid)
+* ``widths_vs_n.png``: log10 width against n (one panel per depth L in a deep setting): every
+  theorem's predicted width (one line each) and the empirical minimal widths (per seed, and for
+  all seeds with the seed range as error bar), with the fitted power law;
+* ``loss_curves.png``: one panel per n (per (n, L) in a deep setting), training loss against step at the minimal width (solid)
   and at the largest failed width (dashed), every seed;
-* ``looseness.png``: log10 of predicted / empirical width at the largest n, per theorem;
+* ``looseness.png``: log10 of predicted / empirical width at the largest n (and L), per theorem;
 * ``exponents.png``: each theorem's exponent of n (stated; and on this data, with lambda_0(n)
   measured) against the empirical exponent and its confidence interval.
 """
@@ -89,8 +89,43 @@ def _entry_styles(summary):
 
 def _widths_figure(plt, summary, path: Path) -> None:
     rows = summary["rows"]
+    if not _is_deep(summary):
+        fig, ax = plt.subplots(figsize=(11, 6.5), constrained_layout=True)
+        fit = (summary["log10_constant"], summary["exponent"], summary["exponent_ci"], "")
+        _widths_panel(ax, summary, rows, fit)
+        ax.set_title(f"Predicted vs empirical minimal width ({summary['setting']})\n"
+                     "hidden constants 1; lambda_0 and delta measured on each data set", fontsize=10)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:
+        depths = sorted({r["L"] for r in rows})
+        fig, axes = plt.subplots(1, len(depths), figsize=(4.2 * len(depths) + 4.5, 6), squeeze=False,
+                                 constrained_layout=True, sharey=True)
+        per_depth = {f["L"]: f for f in summary.get("exponent_by_L", [])}
+        for ax, L in zip(axes.flat, depths):
+            if summary.get("exponent_L") is not None:  # the joint fit, at this depth
+                fit = (summary["log10_constant"] + summary["exponent_L"] * math.log10(L), summary["exponent"],
+                       summary["exponent_ci"], f" L^{summary['exponent_L']:.2f}")
+            elif L in per_depth:
+                f = per_depth[L]
+                fit = (f["log10_constant"], f["exponent"], f["exponent_ci"], "")
+            else:
+                fit = None
+            _widths_panel(ax, summary, [r for r in rows if r["L"] == L], fit)
+            ax.set_title(f"L = {L} hidden layers", fontsize=10)
+        for ax in axes.flat[1:]:
+            ax.set_ylabel("")
+        axes.flat[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        fig.suptitle(f"Predicted vs empirical minimal width ({summary['setting']}); "
+                     "hidden constants 1; lambda_0 and delta measured on each data set", fontsize=10)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _widths_panel(ax, summary, rows, fit) -> None:
+    """One theorem line each, the empirical points with seed-range bars, and the fitted power law."""
+    from matplotlib.ticker import NullFormatter
+
     ns = np.array([r["n"] for r in rows], dtype=float)
-    fig, ax = plt.subplots(figsize=(11, 6.5), constrained_layout=True)
     styles = _entry_styles(summary)
     for entry in summary["entries"]:
         values = [r["entries"][entry["id"]].get("width_log10") for r in rows]
@@ -111,18 +146,18 @@ def _widths_figure(plt, summary, path: Path) -> None:
         high = np.maximum(np.log10([max(f[2]) for f in found]) - y, 0)
         ax.errorbar(x, y, yerr=[np.maximum(low, 0), high], fmt="o", color="black", ms=7, capsize=4, zorder=4,
                     label="empirical minimal width, all seeds (bar: seed range)")
+    if fit is not None and len(ns):
+        constant, alpha, (ci_low, ci_high), extra = fit
         grid = np.geomspace(ns.min(), ns.max(), 50)
-        ax.plot(grid, summary["log10_constant"] + summary["exponent"] * np.log10(grid), color="black", lw=2.2,
-                label=f"fit: m* ~ n^{summary['exponent']:.2f} [{summary['exponent_ci'][0]:.2f}, {summary['exponent_ci'][1]:.2f}]")
+        ax.plot(grid, constant + alpha * np.log10(grid), color="black", lw=2.2,
+                label=f"fit: m* ~ n^{alpha:.2f}{extra} [n: {ci_low:.2f}, {ci_high:.2f}]")
     ax.set_xscale("log")
+    ticks = sorted({int(n) for n in ns})
+    ax.set_xticks(ticks, [str(n) for n in ticks])  # the sample sizes studied, not 3x10^1-style minor labels
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("n (training samples)")
     ax.set_ylabel("log10 width")
-    ax.set_title(f"Predicted vs empirical minimal width ({summary['setting']})\n"
-                 "hidden constants 1; lambda_0 and delta measured on each data set", fontsize=10)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def _loss_figure(plt, summary, runs, path: Path) -> None:
@@ -131,14 +166,14 @@ def _loss_figure(plt, summary, runs, path: Path) -> None:
     cols = min(4, len(rows))
     nrows = math.ceil(len(rows) / cols)
     fig, axes = plt.subplots(nrows, cols, figsize=(3.6 * cols, 3.1 * nrows), squeeze=False, constrained_layout=True)
-    by_n: dict[int, list] = {}
+    by_point: dict[tuple, list] = {}
     for record in runs:
         if record.result and "loss_curve" in record.result:
-            by_n.setdefault(int(record.config["n"]), []).append(record)
+            by_point.setdefault((int(record.config["n"]), record.config.get("L")), []).append(record)
     colors = plt.get_cmap("tab10")
     for ax, row in zip(axes.flat, rows):
-        n, best = row["n"], row["minimal_width"]
-        records = by_n.get(n, [])
+        best = row["minimal_width"]
+        records = by_point.get((row["n"], row.get("L")), [])
         seeds = sorted({int(r.config["seed"]) for r in records})
         for seed in seeds:
             mine = [r for r in records if int(r.config["seed"]) == seed]
@@ -155,7 +190,7 @@ def _loss_figure(plt, summary, runs, path: Path) -> None:
         ax.axhline(eps, color="grey", lw=0.8, ls=":")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_title(f"n = {n}: minimal width {best}", fontsize=9)
+        ax.set_title(f"{_point(row)}: minimal width {best}", fontsize=9)
         ax.set_xlabel("GD step + 1", fontsize=8)
         ax.set_ylabel("training loss", fontsize=8)
         ax.tick_params(labelsize=7)
@@ -169,7 +204,7 @@ def _loss_figure(plt, summary, runs, path: Path) -> None:
 
 
 def _looseness_figure(plt, summary, path: Path) -> None:
-    row = max((r for r in summary["rows"] if r["minimal_width"]), key=lambda r: r["n"], default=None)
+    row = max((r for r in summary["rows"] if r["minimal_width"]), key=lambda r: (r["n"], r.get("L", 0)), default=None)
     fig, ax = plt.subplots(figsize=(10, 0.35 * max(4, len(summary["entries"])) + 1.5), constrained_layout=True)
     if row is not None:
         items = sorted(((eid, p["looseness_log10"]) for eid, p in row["entries"].items() if p.get("looseness_log10") is not None),
@@ -179,7 +214,10 @@ def _looseness_figure(plt, summary, path: Path) -> None:
         for y, (_, value) in enumerate(items):
             ax.text(value, y, f" 10^{value:.1f}" if value >= 0 else f" 10^{value:.1f}", va="center", fontsize=7)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_title(f"Looseness at n = {row['n']}: predicted width / empirical minimal width ({row['minimal_width']})\n"
+        if items:  # room for the value labels beside the longest bars
+            low, high = min(0.0, min(v for _, v in items)), max(0.0, max(v for _, v in items))
+            ax.set_xlim(low - 0.12 * (high - low) * (low < 0), high + 0.12 * (high - low) + 0.5)
+        ax.set_title(f"Looseness at {_point(row)}: predicted width / empirical minimal width ({row['minimal_width']})\n"
                      "(left of 0: the bound asks for less than was needed)", fontsize=9)
     ax.set_xlabel("log10(predicted / empirical)")
     ax.tick_params(axis="y", labelsize=7)
@@ -205,7 +243,7 @@ def _exponent_figure(plt, summary, path: Path) -> None:
     ax.set_xlabel("exponent of n in the width")
     ax.set_title("Exponent of n: each theorem vs the empirical minimal width", fontsize=10)
     ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3, frameon=False)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -217,18 +255,39 @@ def _fmt_pow(log10_value: float | None) -> str:
     return "-" if log10_value is None else f"10^{log10_value:.1f}"
 
 
+def _is_deep(summary) -> bool:
+    return any("L" in r for r in summary["rows"])
+
+
+def _point(row) -> str:
+    return f"n = {row['n']}, L = {row['L']}" if "L" in row else f"n = {row['n']}"
+
+
+def _slope(value) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _stated(value) -> str:
+    return "not given" if value is None else str(value)
+
+
 def _tables(summary) -> tuple[list[str], list[list[str]], list[str], list[list[str]]]:
-    head = ["n", "minimal width (all seeds)", "per seed", "lambda_0", "delta", "runs"]
-    body = [[str(r["n"]), str(r["minimal_width"] or "not found"),
+    deep = _is_deep(summary)
+    head = ["n"] + (["L"] if deep else []) + ["minimal width (all seeds)", "per seed", "lambda_0", "delta", "runs"]
+    body = [[str(r["n"])] + ([str(r["L"])] if deep else []) + [str(r["minimal_width"] or "not found"),
              ", ".join(str(w) for w in r["minimal_width_per_seed"].values()),
              f"{r['lambda_0']:.3g}" if r["lambda_0"] else "-", f"{r['delta']:.3g}" if r["delta"] else "-", str(r["runs"])]
             for r in summary["rows"]]
-    loose_head = ["theorem", "confidence", "n exponent (stated)", "n exponent (this data)"] + [f"n = {r['n']}" for r in summary["rows"]]
+    loose_head = ["theorem", "confidence", "n exponent (stated)", "n exponent (this data)"]
+    if deep:
+        loose_head += ["L exponent (stated)", "L exponent (this data)"]
+    loose_head += [_point(r) for r in summary["rows"]]
     loose_body = []
     for entry in summary["entries"]:
         label = entry["id"] + (f" (setting differs: {entry['setting_differs']})" if entry.get("setting_differs") else "")
-        cells = [label, entry["confidence"], str(entry["exponent_n_stated"]),
-                 "-" if entry["exponent_n_on_this_data"] is None else f"{entry['exponent_n_on_this_data']:.2f}"]
+        cells = [label, entry["confidence"], _stated(entry["exponent_n_stated"]), _slope(entry["exponent_n_on_this_data"])]
+        if deep:
+            cells += [_stated(entry.get("exponent_L_stated")), _slope(entry.get("exponent_L_on_this_data"))]
         cells += [_fmt_pow(r["entries"][entry["id"]].get("looseness_log10")) for r in summary["rows"]]
         loose_body.append(cells)
     return head, body, loose_head, loose_body
@@ -236,9 +295,19 @@ def _tables(summary) -> tuple[list[str], list[list[str]], list[str], list[list[s
 
 def _summary_sentence(summary) -> str:
     low, high = summary["exponent_ci"]
-    return (f"Empirical minimal width grows as n^{summary['exponent']:.2f} "
-            f"({100 * summary['confidence_level']:.0f}% interval [{low:.2f}, {high:.2f}], {summary['ci_method']}, "
-            f"{summary['points']} points).")
+    level = f"{100 * summary['confidence_level']:.0f}%"
+    if summary.get("exponent_L") is not None:
+        L_low, L_high = summary["exponent_L_ci"]
+        text = (f"Empirical minimal width grows as n^{summary['exponent']:.2f} L^{summary['exponent_L']:.2f} "
+                f"({level} intervals: n [{low:.2f}, {high:.2f}], L [{L_low:.2f}, {L_high:.2f}]; joint fit, ")
+    else:
+        text = f"Empirical minimal width grows as n^{summary['exponent']:.2f} ({level} interval [{low:.2f}, {high:.2f}], "
+    text += f"{summary['ci_method']}, {summary['points']} points)."
+    if summary.get("exponent_by_L"):
+        text += " At each depth: " + "; ".join(
+            f"L = {f['L']}: n^{f['exponent']:.2f} [{f['exponent_ci'][0]:.2f}, {f['exponent_ci'][1]:.2f}]"
+            for f in summary["exponent_by_L"]) + "."
+    return text
 
 
 def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
@@ -253,7 +322,7 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
         f"Model: {summary['model']}.", "",
         f"Data: n points on the unit sphere in d = {spec['d']} dimensions, {spec['labels']} labels (data seed {spec['data_seed']}); "
         f"seeds {', '.join(map(str, spec['seeds']))} vary the initialisation. Criterion: {summary['criterion']}; "
-        f"step size {spec['eta']} (auto = 1 / (c lambda_max(H^inf)))." , "",
+        f"step size {spec['eta']} (auto = 1 / (c lambda_max) of the model's infinite-width kernel)." , "",
         _summary_sentence(summary), "",
         table(head, body), "",
         f"![widths]({paths['widths_vs_n'].relative_to(base)})", "",
@@ -297,14 +366,14 @@ figure {{ margin: 1.5em 0; }} img {{ max-width: 100%; }} figcaption {{ font-size
 <p>Model: {esc(summary['model'])}.</p>
 <p>Data: n points on the unit sphere in d = {spec['d']} dimensions, {esc(spec['labels'])} labels (data seed {spec['data_seed']});
 seeds {esc(', '.join(map(str, spec['seeds'])))} vary the initialisation. Criterion: {esc(summary['criterion'])};
-step size {esc(str(spec['eta']))} (auto = 1 / (c &lambda;<sub>max</sub>(H<sup>&infin;</sup>))).</p>
+step size {esc(str(spec['eta']))} (auto = 1 / (c &lambda;<sub>max</sub>) of the model's infinite-width kernel).</p>
 <p class="lead">{esc(_summary_sentence(summary))}</p>
 {table(head, body)}
 {figure('widths_vs_n', 'Predicted widths (lines, one per theorem) and empirical minimal widths (points; bars: seed range) against n.')}
 <h2>Looseness: predicted width / empirical minimal width</h2>
 <p>Predictions use &lambda;<sub>0</sub> and &delta; measured on each data set, other parameters at their defaults, hidden constants 1.</p>
 {table(loose_head, loose_body)}
-{figure('looseness', 'Looseness at the largest n.')}
+{figure('looseness', 'Looseness at the largest n (and L).')}
 {figure('exponents', 'Exponent of n: stated, on this data, and empirical.')}
 <h2>Loss curves</h2>
 {figure('loss_curves', 'Training loss at the minimal width (solid) and the largest failed width (dashed).')}

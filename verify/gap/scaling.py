@@ -99,3 +99,70 @@ def _t_interval(x, y, slope, intercept, level) -> tuple[float, float]:
     se = math.sqrt((residual ** 2).sum() / dof / ((x - x.mean()) ** 2).sum())
     half = t_quantile(1 - level / 2, dof) * se
     return slope - half, slope + half
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """m* ~ C prod_v v^alpha_v over several variables (n and L), each alpha with a (1 - level) interval."""
+
+    exponents: dict[str, float]
+    intervals: dict[str, tuple[float, float]]
+    log10_constant: float
+    level: float
+    method: str
+    points: int
+
+    def exponent_fit(self, name: str) -> ExponentFit:
+        """The fit's view along one variable, in the one-variable form."""
+        return ExponentFit(self.exponents[name], self.intervals[name], self.log10_constant, self.level, self.method,
+                           self.points)
+
+
+def fit_power_law(widths: Mapping[tuple[float, ...], Sequence[float]], names: Sequence[str], level: float = 0.05,
+                  seed: int = 0) -> PowerLawFit:
+    """Fit log m* = c + sum_v alpha_v log v by least squares over {(v_1, ..., v_k): [width of each seed]}.
+
+    Intervals as for :func:`fit_exponent`: a percentile bootstrap resampling seeds within each
+    design point, or t intervals when no point has two seeds.  Every variable needs at least
+    two distinct values, and the design must determine every exponent.
+    """
+    cells = sorted(point for point, values in widths.items() if len(values))
+    k = len(names)
+    if any(len(point) != k for point in cells):
+        raise ValueError(f"every design point needs {k} coordinates ({', '.join(names)})")
+    for i, name in enumerate(names):
+        if len({point[i] for point in cells}) < 2:
+            raise ValueError(f"fitting an exponent of {name} needs minimal widths at two or more values of {name}")
+    values = {point: np.asarray(widths[point], dtype=float) for point in cells}
+    if any(not (np.all(np.isfinite(v)) and np.all(v > 0)) for v in values.values()):
+        raise ValueError("minimal widths must be positive and finite")
+    if any(not all(c > 0 for c in point) for point in cells):
+        raise ValueError("design points must be positive")
+    logs = {point: np.log10(v) for point, v in values.items()}
+    design = np.concatenate([np.tile([1.0, *np.log10(point)], (len(logs[point]), 1)) for point in cells])
+    y = np.concatenate([logs[point] for point in cells])
+    if np.linalg.matrix_rank(design) < k + 1:
+        raise ValueError(f"the design points do not determine the exponents of {', '.join(names)} separately")
+    projector = np.linalg.pinv(design)  # (k + 1) x N: coefficients = projector @ y
+    coefficients = projector @ y
+    if any(len(logs[point]) > 1 for point in cells):
+        rng = np.random.default_rng(seed)
+        ys = np.concatenate([logs[p][rng.integers(0, len(logs[p]), size=(BOOTSTRAP_SAMPLES, len(logs[p])))]
+                             for p in cells], axis=1)
+        draws = ys @ projector.T
+        bounds_ = np.quantile(draws[:, 1:], [level / 2, 1 - level / 2], axis=0)
+        intervals = {name: (float(bounds_[0, i]), float(bounds_[1, i])) for i, name in enumerate(names)}
+        method = "bootstrap over seeds"
+    else:
+        dof = len(y) - k - 1
+        if dof < 1:
+            intervals = {name: (-math.inf, math.inf) for name in names}
+        else:
+            residual = y - design @ coefficients
+            covariance = (residual @ residual / dof) * np.linalg.inv(design.T @ design)
+            half = t_quantile(1 - level / 2, dof) * np.sqrt(np.diag(covariance))
+            intervals = {name: (float(coefficients[i + 1] - half[i + 1]), float(coefficients[i + 1] + half[i + 1]))
+                         for i, name in enumerate(names)}
+        method = "t interval of the OLS slope"
+    return PowerLawFit({name: float(coefficients[i + 1]) for i, name in enumerate(names)}, intervals,
+                       float(coefficients[0]), level, method, len(y))

@@ -7,7 +7,8 @@
     python -m verify.sweep show --store results.jsonl [--failed]
 
 ``--task`` is a named task (``du2019``: :func:`~verify.sweep.tasks.train_du2019`, whose
-defaults :func:`~verify.sweep.tasks.du2019_config` fills in; ``toy``:
+defaults :func:`~verify.sweep.tasks.du2019_config` fills in; ``zou-gu2019``: the deep network of
+:func:`~verify.sweep.tasks.train_zou_gu2019`, which also needs ``L``; ``toy``:
 :func:`~verify.sweep.toy.toy_task`) or ``module:function``.  Configurations come from
 ``--configs FILE`` (a JSON list of objects, or JSON Lines) or from ``--grid NAME=V1,V2,...``
 axes; ``--set NAME=VALUE`` adds a field to each.  Values are read as JSON where they parse
@@ -40,10 +41,11 @@ _SIGNAL_RECEIVED: list[int] = []
 
 
 def _named_tasks() -> dict[str, tuple[Task, Callable[..., dict]]]:
-    from .tasks import du2019_config, train_du2019
+    from .tasks import du2019_config, train_du2019, train_zou_gu2019, zou_gu2019_config
     from .toy import toy_task
 
-    return {"du2019": (train_du2019, du2019_config), "toy": (toy_task, dict)}
+    return {"du2019": (train_du2019, du2019_config), "zou-gu2019": (train_zou_gu2019, zou_gu2019_config),
+            "toy": (toy_task, dict)}
 
 
 def resolve_task(spec: str) -> tuple[Task, Callable[..., dict]]:

@@ -15,6 +15,12 @@ wrapper over the training API of :mod:`verify`, and calls exactly::
 way.)  ``eta="auto"`` is ``1 / (s lambda_max(H^inf))`` with ``s = spec.rate_step(1, n)``, the
 step size :func:`verify.verify_entry` calls "auto".
 
+`train_zou_gu2019` does the same for the deep fully connected ReLU network of Zou & Gu 2019
+(:func:`verify.models.zou_gu2019`: an input layer and L hidden m x m layers with N(0, 2/m)
+entries, all trained, output layer fixed, loss 1/(2n) sum (f - y)^2), one width per run
+(:class:`verify.gd.DeepNet`).  Its ``eta="auto"`` is ``1 / (s lambda_max(K_m))`` with K_m the
+model's infinite-width kernel at width m (standard parametrisation: K_m grows like m).
+
 Every field the run depends on is in the configuration, so that its key identifies the run
 completely; :func:`du2019_config` fills in the defaults, and the task refuses a configuration
 with missing or unknown fields.  ``version`` is bumped when the task's meaning changes, which
@@ -29,8 +35,9 @@ from typing import Any
 import numpy as np
 
 TASK_VERSION = 1
-SETTINGS = ("du2019",)
+SETTINGS = ("du2019", "zou-gu2019")
 _FIELDS = ("setting", "version", "n", "d", "width", "seed", "data_seed", "labels", "steps", "eps", "eta", "stop_at_eps")
+_DEEP_FIELDS = _FIELDS + ("L",)
 
 
 def du2019_config(n: int, width: int, seed: int = 0, *, d: int = 10, steps: int = 1000, eps: float = 1e-3,
@@ -47,15 +54,27 @@ def du2019_config(n: int, width: int, seed: int = 0, *, d: int = 10, steps: int 
             "eta": eta if isinstance(eta, str) else float(eta), "stop_at_eps": bool(stop_at_eps)}
 
 
-def _check(config: dict) -> None:
-    missing = [f for f in _FIELDS if f not in config]
-    unknown = sorted(set(config) - set(_FIELDS))
+def zou_gu2019_config(n: int, L: int, width: int, seed: int = 0, *, d: int = 10, steps: int = 1000,
+                      eps: float = 1e-3, eta: float | str = "auto", labels: str = "random", data_seed: int = 0,
+                      stop_at_eps: bool = True) -> dict[str, Any]:
+    """The full configuration of one :func:`train_zou_gu2019` run: as :func:`du2019_config`, plus the depth L
+    (hidden m x m layers, Zou & Gu's convention: the network has L + 1 ReLU layers)."""
+    config = du2019_config(n, width, seed, d=d, steps=steps, eps=eps, eta=eta, labels=labels, data_seed=data_seed,
+                           stop_at_eps=stop_at_eps)
+    return {**config, "setting": "zou-gu2019", "L": int(L)}
+
+
+def _check(config: dict, setting: str = "du2019") -> None:
+    fields, builder = (_DEEP_FIELDS, "zou_gu2019_config") if setting == "zou-gu2019" else (_FIELDS, "du2019_config")
+    task = "train_" + setting.replace("-", "_")
+    missing = [f for f in fields if f not in config]
+    unknown = sorted(set(config) - set(fields))
     if missing or unknown:
         parts = [f"missing {', '.join(missing)}"] if missing else []
         parts += [f"unknown {', '.join(unknown)}"] if unknown else []
-        raise ValueError(f"train_du2019 configuration: {'; '.join(parts)} (build it with du2019_config)")
-    if config["setting"] not in SETTINGS:
-        raise ValueError(f"setting {config['setting']!r} is not one of {', '.join(SETTINGS)}")
+        raise ValueError(f"{task} configuration: {'; '.join(parts)} (build it with {builder})")
+    if config["setting"] != setting:
+        raise ValueError(f"setting {config['setting']!r} is not {task}'s ({setting!r}; known: {', '.join(SETTINGS)})")
     if config["version"] != TASK_VERSION:
         raise ValueError(f"configuration version {config['version']} is not this task's ({TASK_VERSION})")
 
@@ -76,31 +95,77 @@ def train_du2019(config: dict) -> dict[str, Any]:
     patterns flipped at the last step, and a short loss curve.
     """
     from .. import gd
-    from ..data import sphere
     from ..models import du2019
+
+    _check(config, "du2019")
+    spec = du2019()
+    data, eta, eigenvalues = _prepare(config, spec, None)
+    net = gd.TwoLayerBatch(spec, data.X, data.y, [int(config["width"])], int(config["seed"]), [eta], _backend())
+    return _train(net, config, data, eta, float(eigenvalues[0]))
+
+
+def train_zou_gu2019(config: dict) -> dict[str, Any]:
+    """Train Zou & Gu 2019's deep ReLU network (input layer + L hidden layers trained) at one configuration.
+
+    Returns what :func:`train_du2019` returns; ``lambda_0`` is lambda_min of the NTK-parametrisation
+    kernel relu_ntk(X, L + 1) (width-free, Arora et al.'s convention), ``max_neuron_distance`` is
+    None (a deep net has no per-neuron radius in the proofs), ``flip_fraction`` is over all layers'
+    activation patterns, and ``layer_distances`` lists ||W_l - W_l(0)||_F of the trained layers.
+    """
+    from .. import gd
+    from ..models import zou_gu2019
+    from ..ntk import relu_ntk
+
+    _check(config, "zou-gu2019")
+    L = int(config["L"])
+    if L < 1:
+        raise ValueError(f"L must be at least 1 (hidden m x m layers), got {L}")
+    spec = zou_gu2019(L)
+    data, eta, _ = _prepare(config, spec, int(config["width"]))
+    lambda_0 = float(np.linalg.eigvalsh(relu_ntk(data.X, L + 1))[0])
+    net = gd.DeepNet(spec, data.X, data.y, int(config["width"]), int(config["seed"]), eta, _backend())
+    return _train(net, config, data, eta, lambda_0)
+
+
+def _backend():
     from ..train_numpy import NumpyBackend
 
-    _check(config)
-    n, width, steps, eps = int(config["n"]), int(config["width"]), int(config["steps"]), float(config["eps"])
+    return NumpyBackend("float64")
+
+
+def _prepare(config: dict, spec, width: int | None):
+    """The data set, the step size ('auto': 1 / (s lambda_max) of the model's kernel) and that kernel's spectrum."""
+    from ..data import sphere
+
+    n = int(config["n"])
     data = sphere(n, int(config["d"]), labels=config["labels"], seed=int(config["data_seed"]))
-    spec = du2019()
-    eigenvalues = np.linalg.eigvalsh(spec.analytic_kernel(data.X))
+    eigenvalues = np.linalg.eigvalsh(spec.analytic_kernel(data.X, width))
     if config["eta"] == "auto":
         eta = 1.0 / (spec.rate_step(1.0, n) * float(eigenvalues[-1]))
     elif isinstance(config["eta"], (int, float)) and not isinstance(config["eta"], bool) and config["eta"] > 0:
         eta = float(config["eta"])
     else:
         raise ValueError(f"eta must be 'auto' or a positive number, got {config['eta']!r}")
-    net = gd.TwoLayerBatch(spec, data.X, data.y, [width], int(config["seed"]), [eta], NumpyBackend("float64"))
+    return data, eta, eigenvalues
+
+
+def _train(net, config: dict, data, eta: float, lambda_0: float) -> dict[str, Any]:
+    from .. import gd
+
+    steps, eps = int(config["steps"]), float(config["eps"])
     traj = gd.run(net, steps, eps if config["stop_at_eps"] else -math.inf, checkpoints=set())[0]
     losses = traj.losses
     steps_to_eps = next((step for step, loss in enumerate(losses) if loss <= eps), None)
     final = traj.snapshots[-1] if traj.snapshots else None
-    return {
+    result = {
         "initial_loss": losses[0], "final_loss": losses[-1], "steps_run": traj.steps_run, "steps_to_eps": steps_to_eps,
         "reached_eps": steps_to_eps is not None, "diverged_at": traj.diverged_at, "eta": eta,
-        "lambda_0": float(eigenvalues[0]), "delta": float(data.delta),
+        "lambda_0": lambda_0, "delta": float(data.delta),
         "max_neuron_distance": final.max_neuron_distance if final is not None else None,
         "flip_fraction": final.flip_fractions[0] if final is not None else None,
         "loss_curve": _curve(losses),
     }
+    if final is not None and len(final.flip_fractions) > 1:
+        result["flip_fraction"] = float(np.mean(final.flip_fractions))
+        result["layer_distances"] = list(final.layer_distances)
+    return result
