@@ -1,7 +1,8 @@
-"""Shared fixtures: paths of test catalogues and a CLI runner."""
+"""Shared fixtures: paths of test catalogues, a CLI runner, and Ctrl-C as an interactive shell delivers it."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,11 @@ def run_cli():
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """SIGINT raises KeyboardInterrupt in this process for the test's duration, however pytest was started."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from interrupts import interactive_sigint
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and file locks as on Linux")
 
@@ -41,7 +42,8 @@ def reference(tmp_path_factory):
 
 
 def interrupt_after(out: Path, records: int, sig: int) -> subprocess.CompletedProcess:
-    process = subprocess.Popen(command(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=interactive_sigint)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         runs = out / "runs.jsonl"

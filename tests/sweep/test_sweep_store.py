@@ -254,7 +254,7 @@ class _InProcessPool:
             yield index, fn(item)
 
 
-def test_ctrl_c_during_an_append_is_held_until_the_record_is_complete_and_counted(tmp_path, monkeypatch):
+def test_ctrl_c_during_an_append_is_held_until_the_record_is_complete_and_counted(tmp_path, monkeypatch, ctrl_c_raises):
     import verify.sweep.store as store_module
 
     write = store_module._write_all

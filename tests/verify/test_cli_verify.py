@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from bounds.cli import main
+from interrupts import interactive_sigint
 from verify_helpers import DU_ID, SHALLOW_TOML
 
 FIXTURE_ID = "oymak-soltanolkotabi-2020/verify-test-fixture"
@@ -114,7 +115,7 @@ def test_interrupted_run_keeps_its_records(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-c", "from bounds.cli import main; main()", "verify", DU_ID, "--n", "16", "--d", "5", "--width", "2000",
          "--steps", "10000000", "--eps", "1e-300", "--step-size", "auto", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, preexec_fn=interactive_sigint)
     deadline = time.time() + 60
     while time.time() < deadline:
         if out.exists() and out.read_text().count("checkpoint") >= 3:
