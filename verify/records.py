@@ -11,30 +11,43 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Mapping, TextIO
 
 import numpy as np
 
 from .errors import VerifyError
 
 
-def jsonable(value: Any) -> Any:
-    """A copy of `value` that json.dumps(allow_nan=False) accepts."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
+def jsonable(value: Any, *, strict: bool = False, path: str = "value") -> Any:
+    """A copy of `value` that json.dumps(allow_nan=False) accepts: numpy to Python, tuples to
+    lists, NaN and infinities to None.
+
+    What JSON cannot hold otherwise (sets, objects, non-string keys) is written as its string,
+    or with `strict` raises TypeError naming its `path`: a stored result must read back equal.
+    """
+    if value is None or isinstance(value, str):
+        return value
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    if value is None or isinstance(value, str):
-        return value
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, Mapping):
+        out = {}
+        for name, item in value.items():
+            if not isinstance(name, str):
+                if strict:
+                    raise TypeError(f"{path} has the key {name!r}: result keys must be strings")
+                name = str(name)
+            out[name] = jsonable(item, strict=strict, path=f"{path}[{name!r}]")
+        return out
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = value.tolist() if isinstance(value, np.ndarray) else value
+        return [jsonable(item, strict=strict, path=f"{path}[{i}]") for i, item in enumerate(items)]
+    if strict:
+        raise TypeError(f"{path} is a {type(value).__name__}, which JSON cannot hold")
     return str(value)
 
 

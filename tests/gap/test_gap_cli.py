@@ -10,17 +10,22 @@ import pytest
 SMALL = ["gap", "--n", "8,16", "--seeds", "2", "--steps", "300", "--d", "5", "--max-width", "512"]
 
 
-@pytest.fixture(scope="module")
-def study(tmp_path_factory):
+def _run_study(tmp_path_factory, args: list[str], name: str) -> tuple[Path, dict]:
+    """Run `bounds gap ARGS` into a fresh directory; its path and the printed JSON."""
     from click.testing import CliRunner
 
     from bounds.cli import main
 
-    out = tmp_path_factory.mktemp("gap")
-    result = CliRunner().invoke(main, [*SMALL, "--out", str(out), "--workers", "1", "--format", "json"],
+    out = tmp_path_factory.mktemp(name)
+    result = CliRunner().invoke(main, [*args, "--out", str(out), "--workers", "1", "--format", "json"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    return _run_study(tmp_path_factory, SMALL, "gap")
 
 
 def test_json_has_exponent_interval_and_rows(study):
@@ -92,15 +97,7 @@ DEEP = ["gap", "--setting", "deep", "--n", "16,32,64", "--L", "1,3", "--seeds", 
 
 @pytest.fixture(scope="module")
 def deep_study(tmp_path_factory):
-    from click.testing import CliRunner
-
-    from bounds.cli import main
-
-    out = tmp_path_factory.mktemp("gap-deep")
-    result = CliRunner().invoke(main, [*DEEP, "--out", str(out), "--workers", "1", "--format", "json"],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return out, json.loads(result.stdout)
+    return _run_study(tmp_path_factory, DEEP, "gap-deep")
 
 
 def test_deep_study_fits_n_and_L_and_compares_deep_theorems(deep_study):

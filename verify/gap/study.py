@@ -26,7 +26,7 @@ import numpy as np
 
 from bounds.errors import BoundsError, ParameterError
 
-from .scaling import ExponentFit, fit_exponent
+from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
 from .search import MinimalWidth, search_minimal_widths
 
 SETTINGS = {
@@ -103,10 +103,8 @@ class StudySpec:
         return [(n, L) for L in self.depths for n in self.ns] if self.deep else list(self.ns)
 
     def to_dict(self) -> dict:
-        out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if k != "Ls"}
-        if self.deep:
-            out["Ls"] = list(self.depths)
-        return out
+        out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+        return {**out, "Ls": list(self.depths)}
 
 
 @dataclass
@@ -119,7 +117,7 @@ class GapResult:
     entries: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
 
-    joint: Any = None  # PowerLawFit over (n, L) when several depths were studied
+    joint: PowerLawFit | None = None  # over (n, L), when several depths were studied
     by_depth: dict[int, ExponentFit] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -258,17 +256,11 @@ def _fit(spec: StudySpec, widths: Mapping) -> tuple[ExponentFit, Any, dict[int, 
             by_depth[L] = fit_exponent(at_depth)
     if not by_depth:
         raise ParameterError(f"no depth has minimal widths at two or more sample sizes: {enough}")
-    fitted_depths = {L for (_, L) in widths}
-    if len(fitted_depths) >= 2 and len({n for (n, _) in widths}) >= 2:
-        from .scaling import fit_power_law
-
-        try:
-            joint = fit_power_law(widths, ("n", "L"))
-        except ValueError:
-            joint = None
-        if joint is not None:
-            return joint.exponent_fit("n"), joint, by_depth
-    return by_depth[max(by_depth)], None, by_depth
+    try:
+        joint = fit_power_law(widths, ("n", "L"))
+    except ValueError:  # one depth only, or a design that cannot separate n from L
+        return by_depth[max(by_depth)], None, by_depth
+    return joint.exponent_fit("n"), joint, by_depth
 
 
 def _data_facts(runs: Sequence, spec: StudySpec) -> dict[Any, dict]:

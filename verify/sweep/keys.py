@@ -100,29 +100,12 @@ def _plain(value: Any) -> Any:
 
 
 def jsonable_result(value: Any, path: str = "result") -> Any:
-    """A task's result as JSON values: numpy to Python, tuples to lists, NaN and infinities to None.
+    """A task's result as JSON values: :func:`verify.records.jsonable` in its strict form.
 
-    Non-finite floats become ``null`` (as in :mod:`verify.records`): strict JSON has no NaN,
-    and a result must read back equal to what was stored.  Anything else that JSON cannot hold
-    (sets, objects, non-string keys) raises TypeError naming the path.
+    Non-finite floats become ``null``: strict JSON has no NaN, and a result must read back equal
+    to what was stored.  Anything else that JSON cannot hold (sets, objects, non-string keys)
+    raises TypeError naming the path.
     """
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    if isinstance(value, Mapping):
-        out = {}
-        for name, item in value.items():
-            if not isinstance(name, str):
-                raise TypeError(f"{path} has the key {name!r}: result keys must be strings")
-            out[name] = jsonable_result(item, f"{path}[{name!r}]")
-        return out
-    if isinstance(value, (list, tuple, np.ndarray)):
-        items = value.tolist() if isinstance(value, np.ndarray) else value
-        return [jsonable_result(item, f"{path}[{i}]") for i, item in enumerate(items)]
-    raise TypeError(f"{path} is a {type(value).__name__}, which JSON cannot hold")
+    from ..records import jsonable
+
+    return jsonable(value, strict=True, path=path)

@@ -162,10 +162,9 @@ def _train(net, config: dict, data, eta: float, lambda_0: float) -> dict[str, An
         "reached_eps": steps_to_eps is not None, "diverged_at": traj.diverged_at, "eta": eta,
         "lambda_0": lambda_0, "delta": float(data.delta),
         "max_neuron_distance": final.max_neuron_distance if final is not None else None,
-        "flip_fraction": final.flip_fractions[0] if final is not None else None,
+        "flip_fraction": float(np.mean(final.flip_fractions)) if final is not None else None,  # over all layers
         "loss_curve": _curve(losses),
     }
     if final is not None and len(final.flip_fractions) > 1:
-        result["flip_fraction"] = float(np.mean(final.flip_fractions))
         result["layer_distances"] = list(final.layer_distances)
     return result
