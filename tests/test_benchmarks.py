@@ -58,3 +58,15 @@ def test_sweep_benchmark_compares_executors_and_checks_identical_results():
     assert stdout.count("results identical on every executor: yes") == 2
     assert re.search(r"2 local workers\s+[\d.]+s", stdout)
     assert "Dask LocalCluster, 2 workers" in stdout
+
+
+def test_batched_benchmark_reports_speedup_and_fraction_of_peak(tmp_path):
+    out = tmp_path / "batched.json"
+    stdout = _run("bench_batched.py", "--n", "24", "--widths", "2,4,8", "--seeds", "2", "--steps", "20", "--json", str(out))
+    assert "speedup" in stdout and "of the GEMM peak" in stdout
+    results = json.loads(out.read_text())
+    for name in ("asked", "near_threshold"):
+        r = results[name]
+        assert r["one_at_a_time_s"] > 0 and r["batched_s"] > 0 and r["fraction_of_peak"] > 0
+        assert r["max_relative_final_loss_difference"] < 1e-9  # the same runs, batched or not
+    assert results["asked"]["runs"] == 6 and results["speedup"] == results["asked"]["speedup"]

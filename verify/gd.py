@@ -6,10 +6,11 @@ written into a preallocated buffer, conversion to float64 numpy).  Nothing here 
 
 Two networks:
 
-* :class:`TwoLayerBatch` trains K widths of a two-layer network (first layer trained, output
-  fixed) in one pass: the K hidden layers are concatenated into one (sum m_k) x d matrix, so a
-  step is one forward GEMM for all widths, one GEMV-like product for the K outputs, and one
-  backward GEMM per width, G_k = act'(Z_k)^T (r_k * X), with no loop over neurons.
+* :class:`TwoLayerBatch` trains K runs (each its own width and seed) of a two-layer network
+  (first layer trained, output fixed) as one program: the K hidden layers are stacked into one
+  (sum m_k) x d matrix, so a step is one forward GEMM for all runs, one segment sum per run for
+  the outputs, and one backward GEMM per run, G_k = act'(Z_k)^T (r_k * X), with no loop over
+  neurons; a run that stops leaves the stack.
 * :class:`DeepNet` trains one width of a deep fully connected network, any subset of layers.
 
 Both expose the same small interface to :func:`run`, which records the loss at every step and
@@ -23,11 +24,14 @@ import contextlib
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 import numpy as np
 
 from .models.base import NetworkSpec
+
+if TYPE_CHECKING:
+    from .plateau import PlateauRule
 
 DIVERGENCE_FACTOR = 1e4  # a loss this many times its initial value counts as exploding
 
@@ -49,6 +53,7 @@ class Backend(Protocol):
     def activate(self, activation: str, Z, S): ...
     def positive(self, Z): ...
     def row_norms(self, a): ...
+    def index(self, positions: np.ndarray): ...
 
 
 @dataclass
@@ -80,7 +85,9 @@ class Trajectory:
     initial_residual_norm: float = math.nan  # ||u(0) - y||
     reached_eps: int | None = None  # first step with loss <= eps
     diverged_at: int | None = None
+    stalled_at: int | None = None  # step at which a plateau rule stopped the run
     stopped: bool = False
+    stop_reason: str | None = None  # eps, diverged, limit, or the plateau rule's reason
 
     @property
     def steps_run(self) -> int:
@@ -96,37 +103,72 @@ def checkpoint_steps(steps: int, count: int = 40) -> set[int]:
 
 
 class TwoLayerBatch:
-    """Several widths of f(x) = out_scale(m) sum_r a_r act(w_r . x), first layer trained, side by side."""
+    """Several runs of f(x) = out_scale(m) sum_r a_r act(w_r . x), first layer trained, as one program.
 
-    def __init__(self, spec: NetworkSpec, X: np.ndarray, y: np.ndarray, widths: Sequence[int], seed: int,
-                 etas: Sequence[float], backend: Backend):
+    Each run k has its own width m_k, seed s_k and step size eta_k.  The neurons of all live runs
+    are stacked in one (sum m_k) x d matrix, so that a step is one forward GEMM for every run,
+    one segment sum per run for the outputs, and per run one backward GEMM on its slice,
+    G_k = act'(Z_k)^T (r_k * X).  (A single backward GEMM (act'(Z) * R[:, owner])^T X over all
+    runs needs one more pass over the n x sum(m_k) matrix to scale it, and measured 1.6 times
+    slower at n = 256: the step is memory-bound, and scaling the small n x d operand instead
+    saves that pass.)  A run that stops is :meth:`retire`-d: its
+    neurons leave the stacked arrays, so that the runs still training pay only for themselves.
+    Every run is initialised from its own (seed, width) alone (:meth:`NetworkSpec.init`), so a
+    run batched with others computes what it computes alone.
+    """
+
+    FUSED_MAX_ELEMENTS = 1 << 17  # n * sum(m) up to which the fused step is faster (benchmarks/bench_batched.py)
+
+    def __init__(self, spec: NetworkSpec, X: np.ndarray, y: np.ndarray, widths: Sequence[int],
+                 seed: int | Sequence[int], etas: Sequence[float], backend: Backend):
         if not (spec.two_layer and spec.trained == (True, False)):
             raise ValueError("TwoLayerBatch trains the first layer of a two-layer network only")
         self.spec, self.bk = spec, backend
         n, d = X.shape
         self.n, self.widths = n, [int(m) for m in widths]
-        inits = [spec.init(d, m, seed) for m in self.widths]
-        self.blocks, start = [], 0
-        for m in self.widths:
-            self.blocks.append((start, start + m))
-            start += m
-        total = start
+        seeds = [int(seed)] * len(self.widths) if isinstance(seed, (int, np.integer)) else [int(s) for s in seed]
+        if len(seeds) != len(self.widths) or len(etas) != len(self.widths):
+            raise ValueError("TwoLayerBatch needs one seed (or a single seed) and one step size per width")
+        self.seeds = seeds
+        self.eta = [float(e) for e in etas]
+        self.grad_factor = 2.0 * spec.loss_scale(n)
+        inits = [spec.init(d, m, s) for m, s in zip(self.widths, seeds)]
         coef = np.concatenate([spec.output_scale(m) * w[-1] for m, w in zip(self.widths, inits)])
-        vmat = np.zeros((total, len(self.widths)))
-        for k, (s, e) in enumerate(self.blocks):
-            vmat[s:e, k] = coef[s:e]
+        scale = np.concatenate([np.full(m, self.grad_factor * eta) for m, eta in zip(self.widths, self.eta)]) * coef
         W0 = np.concatenate([w[0] for w in inits])
         del inits
         self.X, self.y = backend.asarray(X), backend.asarray(y)
         self.W = backend.asarray(W0)
         self.W0 = backend.copy(self.W)
-        self.coef, self.vmat = backend.asarray(coef), backend.asarray(vmat)
+        self.coef, self.scale = backend.asarray(coef), backend.asarray(scale)
         self.gram = X @ X.T
-        self.eta = [float(e) for e in etas]
-        self.grad_factor = 2.0 * spec.loss_scale(n)
-        self.Z = backend.empty((n, total))
-        self.S = backend.empty((n, total))
+        self.live: list[int] = list(range(len(self.widths)))
+        self._layout()
+        self.Z = backend.empty((n, W0.shape[0]))
+        self.S = backend.empty((n, W0.shape[0]))
         self.pattern0 = None
+
+    def _layout(self) -> None:
+        """Column ranges of the live runs in the stacked arrays, and the operators of the fused step.
+
+        Small problems (n sum(m) <= FUSED_MAX_ELEMENTS) are dominated by the cost of each array
+        call, not by memory traffic, so they take the fused step: the outputs of all runs in one
+        GEMM with a (sum m) x K matrix of output weights, and the backward pass as one GEMM
+        after scaling act'(Z) by each neuron's residual column, a fixed number of calls per step
+        whatever K is.  Larger problems are memory-bound and take one backward GEMM per run on
+        its own slice, which reads act'(Z) once instead of rewriting it.
+        """
+        self.blocks, start = {}, 0
+        for k in self.live:
+            self.blocks[k] = (start, start + self.widths[k])
+            start += self.widths[k]
+        self.fused = self.n * start <= self.FUSED_MAX_ELEMENTS and len(self.live) > 1
+        if self.fused:
+            owner = np.concatenate([np.full(self.widths[k], c) for c, k in enumerate(self.live)])
+            coef = self.bk.to_numpy(self.coef)
+            vmat = np.zeros((start, len(self.live)))
+            vmat[np.arange(start), owner] = coef
+            self.owner, self.vmat = self.bk.index(owner), self.bk.asarray(vmat)
 
     @property
     def count(self) -> int:
@@ -134,29 +176,63 @@ class TwoLayerBatch:
 
     @property
     def step_flops(self) -> float:
-        """Floating-point operations of one step (the two GEMMs)."""
-        return 4.0 * self.n * self.X.shape[1] * sum(self.widths)
+        """Floating-point operations of one step of the live runs (the two GEMMs)."""
+        return 4.0 * self.n * self.X.shape[1] * sum(self.widths[k] for k in self.live)
 
     def forward(self):
-        """Residuals f(x_i) - y_i, one column per width (n x K)."""
+        """Residuals f(x_i) - y_i, one column per live run (n x len(live))."""
         self.bk.matmul_into(self.X, self.W.T, self.Z)
         A = self.bk.activate(self.spec.activation, self.Z, self.S)
         if self.pattern0 is None:
             self.pattern0 = self.bk.positive(self.Z)
-        return A @ self.vmat - self.y[:, None]
+        if self.fused:
+            return A @ self.vmat - self.y[:, None]
+        R = self.bk.empty((self.n, len(self.live)))
+        for c, k in enumerate(self.live):  # segment sums: run k's output is its neurons' weighted sum
+            s, e = self.blocks[k]
+            R[:, c] = A[:, s:e] @ self.coef[s:e]
+        R -= self.y[:, None]
+        return R
 
     def losses(self, R) -> np.ndarray:
         return self.spec.loss_scale(self.n) * self.bk.to_numpy((R * R).sum(0))
 
-    def step(self, R, active: Sequence[bool]) -> None:
-        for k, (s, e) in enumerate(self.blocks):
-            if not active[k]:
-                continue
-            G = self.bk.at_b(self.S[:, s:e], R[:, k:k + 1] * self.X)
-            G *= (self.grad_factor * self.eta[k]) * self.coef[s:e, None]
+    def step(self, R, active: Sequence[bool] | None = None) -> None:
+        """One GD step of every live run (R: the residual columns of :meth:`forward`)."""
+        if active is not None and not all(active):
+            self.retire([k for k, on in zip(self.live, active) if not on])
+            R = R[:, [c for c, on in enumerate(active) if on]]
+        if not self.live:
+            return
+        if self.fused:
+            self.S *= R[:, self.owner]
+            G = self.bk.at_b(self.S, self.X)
+            G *= self.scale[:, None]
+            self.W -= G
+            return
+        for c, k in enumerate(self.live):  # G_k = act'(Z_k)^T (r_k * X): S is read once, never rescaled
+            s, e = self.blocks[k]
+            G = self.bk.at_b(self.S[:, s:e], R[:, c:c + 1] * self.X)
+            G *= self.scale[s:e, None]
             self.W[s:e] -= G
 
+    def retire(self, runs: Sequence[int]) -> None:
+        """Remove the neurons of `runs` (run indices) from the stacked arrays; they train no more."""
+        runs = set(runs)
+        if not runs & set(self.live):
+            return
+        keep = np.concatenate([np.arange(*self.blocks[k]) for k in self.live if k not in runs] or [np.arange(0)])
+        index = self.bk.index(keep)
+        self.W, self.W0 = self.W[index], self.W0[index]
+        self.coef, self.scale = self.coef[index], self.scale[index]
+        self.Z, self.S = self.Z[:, index], self.S[:, index]  # S holds this step's act'(Z), which step() needs
+        if self.pattern0 is not None:
+            self.pattern0 = self.pattern0[:, index]
+        self.live = [k for k in self.live if k not in runs]
+        self._layout()
+
     def snapshot(self, k: int, step: int, loss: float) -> Snapshot:
+        """Measurements of live run k after :meth:`forward` (before :meth:`step`)."""
         s, e = self.blocks[k]
         Sc = self.S[:, s:e] * self.coef[None, s:e]
         kernel = self.gram * self.bk.to_numpy(Sc @ Sc.T)
@@ -187,10 +263,16 @@ class DeepNet:
         self.H = spec.depth
         self.lowest_trained = min(i for i, t in enumerate(spec.trained) if t)
         self.pattern0 = None
+        self.live: list[int] = [0]
 
     @property
     def count(self) -> int:
         return 1
+
+    def retire(self, runs: Sequence[int]) -> None:
+        """The one run stops training."""
+        if 0 in runs:
+            self.live = []
 
     @property
     def step_flops(self) -> float:
@@ -237,8 +319,8 @@ class DeepNet:
                 g = D @ self.W[h]
         return grads, Ds
 
-    def step(self, R, active: Sequence[bool]) -> None:
-        if not active[0]:
+    def step(self, R, active: Sequence[bool] | None = None) -> None:
+        if (active is not None and not active[0]) or not self.live:
             return
         grads, _ = self._backward(R[:, 0] * (self.grad_factor * self.eta[0]))
         for W, G in zip(self.W, grads):
@@ -283,60 +365,66 @@ def run(
     net, steps: int | Sequence[int], eps: float, checkpoints: set[int] | None = None,
     on_snapshot: Callable[[int, Snapshot], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    stall: Sequence["PlateauRule | None"] | None = None,
 ) -> list[Trajectory]:
-    """Train `net` for at most `steps` GD steps; a width stops when its loss <= eps or it diverges.
+    """Train `net` for at most `steps` GD steps; a run stops when its loss <= eps, it diverges,
+    its `stall` rule says it has stalled (:class:`verify.plateau.PlateauRule`), or at its limit.
 
-    `steps` may be one number or one per width (a width then stops at its own limit).
-    The loss is recorded before every step and after the last one; snapshots are taken at the
-    `checkpoints`, when a width stops, and at the end.  A KeyboardInterrupt propagates after
-    the records already passed to `on_snapshot` (which writes them) are safe.
+    `steps` may be one number or one per run (a run then stops at its own limit), `stall` one
+    rule (or None) per run.  A stopped run is retired from the net, so the others go on at
+    their own cost.  The loss is recorded before every step and after the last one; snapshots
+    are taken at the `checkpoints`, when a run stops, and at the end.  A KeyboardInterrupt
+    propagates after the records already passed to `on_snapshot` (which writes them) are safe.
     """
     scope = getattr(net.bk, "scope", None)
     with scope(net.step_flops) if scope is not None else contextlib.nullcontext():
-        return _run(net, steps, eps, checkpoints, on_snapshot, progress)
+        return _run(net, steps, eps, checkpoints, on_snapshot, progress, stall)
 
 
-def _run(net, steps, eps, checkpoints, on_snapshot, progress) -> list[Trajectory]:
+def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall) -> list[Trajectory]:
     K = net.count
     limits = [int(steps)] * K if isinstance(steps, (int, np.integer)) else [int(s) for s in steps]
-    steps = max(limits)
-    checkpoints = checkpoint_steps(steps) if checkpoints is None else checkpoints
+    rules = list(stall) if stall is not None else [None] * K
+    checkpoints = checkpoint_steps(max(limits)) if checkpoints is None else checkpoints
     trajectories = [Trajectory(width=m, eta=net.eta[k]) for k, m in enumerate(net.widths)]
-    active = [True] * K
-    initial = None
-    for step in range(steps + 1):
+    initial = np.zeros(K)
+    step = 0
+    while True:
         R = net.forward()
         losses = net.losses(R)
-        if initial is None:
-            initial = losses.copy()
-            norms = np.sqrt(losses / net.spec.loss_scale(net.n))
-            for traj, norm in zip(trajectories, norms):
-                traj.initial_residual_norm = float(norm)
-        for k in range(K):
-            if not active[k]:
-                continue
-            traj = trajectories[k]
-            loss = float(losses[k])
+        if step == 0:
+            initial[:] = losses
+            for traj, loss in zip(trajectories, losses):
+                traj.initial_residual_norm = float(np.sqrt(loss / net.spec.loss_scale(net.n)))
+        stopping = []
+        for c, k in enumerate(net.live):
+            traj, loss = trajectories[k], float(losses[c])
             traj.losses.append(loss)
-            stop = False
+            reason = None
             if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * max(initial[k], 1e-300):
-                traj.diverged_at, stop = step, True
-            elif loss <= eps and traj.reached_eps is None:
-                traj.reached_eps, stop = step, True
-            if step == limits[k]:
-                stop = True
-            if stop or step in checkpoints:
-                if traj.diverged_at is None:
-                    snap = net.snapshot(k, step, loss)
-                    traj.snapshots.append(snap)
-                    if on_snapshot is not None:
-                        on_snapshot(k, snap)
-            if stop:
-                active[k] = False
-                traj.stopped = True
-        if not any(active):
+                traj.diverged_at, reason = step, "diverged"
+            elif loss <= eps:
+                traj.reached_eps, reason = step, "eps"
+            elif rules[k] is not None and (why := rules[k].observe(step, loss)) is not None:
+                traj.stalled_at, reason = step, why
+            elif step >= limits[k]:
+                reason = "limit"
+            if (reason is not None or step in checkpoints) and traj.diverged_at is None:
+                snap = net.snapshot(k, step, loss)
+                traj.snapshots.append(snap)
+                if on_snapshot is not None:
+                    on_snapshot(k, snap)
+            if reason is not None:
+                traj.stopped, traj.stop_reason = True, reason
+                stopping.append(c)
+        if stopping:
+            keep = [c for c in range(len(net.live)) if c not in stopping]
+            net.retire([net.live[c] for c in stopping])
+            R = R[:, keep]
+        if not net.live:
             break
-        net.step(R, active)
+        net.step(R)
+        step += 1
         if progress is not None:
             progress(1)
     return trajectories

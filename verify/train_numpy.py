@@ -67,5 +67,9 @@ class NumpyBackend:
     def positive(self, Z: np.ndarray) -> np.ndarray:
         return Z > 0
 
+    def index(self, positions: np.ndarray) -> np.ndarray:
+        """An integer index array for selecting rows or columns."""
+        return np.asarray(positions, dtype=np.intp)
+
     def row_norms(self, a: np.ndarray) -> np.ndarray:
         return np.sqrt(np.einsum("ij,ij->i", a, a))

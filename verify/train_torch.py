@@ -113,6 +113,10 @@ class TorchBackend:
     def positive(self, Z):
         return Z > 0
 
+    def index(self, positions: np.ndarray):
+        """An integer index tensor on this device, for selecting rows or columns."""
+        return self.torch.as_tensor(np.asarray(positions, dtype=np.int64), device=self.device)
+
     def row_norms(self, a):
         return self.torch.linalg.vector_norm(a, dim=1)
 

@@ -22,31 +22,58 @@ def _int_list(text: str, flag: str) -> tuple[int, ...]:
     return values
 
 
+def _name_int(text: str, flag: str) -> tuple[str, int]:
+    name, sep, value = text.partition("=")
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not sep or not name.strip() or number < 1:
+        raise ParameterError(f"{flag} expects NAME=N with N a positive whole number (e.g. kernel=256), got {text!r}")
+    return name.strip(), number
+
+
 class _Status:
-    """One self-overwriting status line on stderr (plain lines when stderr is not a terminal)."""
+    """A progress bar on stderr: runs done of planned, rate and ETA (plain lines when stderr is not a terminal)."""
 
     def __init__(self):
+        import time
+
         self.tty = sys.stderr.isatty()
-        self.trained = 0
+        self.clock = time.monotonic
+        self.started = self.clock()
         self.round = 0
+        self.first_done: int | None = None
+        self.last_line = 0.0
 
     def on_round(self, number: int, searches: int) -> None:
         self.round = number
-        self._show(f"round {number}: {searches} active searches", final=not self.tty)
+        if not self.tty:
+            click.echo(f"round {number}: {searches} searches advanced", err=True)
 
     def on_progress(self, done: int, total: int) -> None:
+        now = self.clock()
+        if self.first_done is None:
+            self.first_done, self.started = done, now  # runs read from the store do not count towards the rate
+        fresh, elapsed = done - self.first_done, now - self.started
+        eta = "?" if fresh <= 0 else _duration(elapsed / fresh * max(total - done, 0))
+        filled = int(24 * done / max(total, 1))
+        text = (f"[{'#' * filled}{'.' * (24 - filled)}] {done}/~{total} runs, round {self.round + 1}, "
+                f"{_duration(elapsed)} elapsed, ETA {eta}")
         if self.tty:
-            self._show(f"round {self.round + 1}: {done}/{total} runs of this round done")
-
-    def _show(self, text: str, final: bool = False) -> None:
-        if self.tty and not final:
             click.echo(f"\r\033[K{text}", err=True, nl=False)
-        else:
+        elif now - self.last_line > 30:
+            self.last_line = now
             click.echo(text, err=True)
 
     def close(self) -> None:
         if self.tty:
             click.echo("\r\033[K", err=True, nl=False)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
 @main.command()
@@ -56,7 +83,17 @@ class _Status:
 @click.option("--L", "Ls", default=None, help="Comma-separated depths, deep setting only [default: 2].")
 @click.option("--seeds", default=3, show_default=True, type=int, help="Initialisation seeds per n (all must succeed).")
 @click.option("--d", default=10, show_default=True, type=int, help="Input dimension of the sphere data.")
-@click.option("--steps", default=2000, show_default=True, type=int, help="GD step budget of each run.")
+@click.option("--criterion", "criteria", default="interpolation", show_default=True,
+              help="What success means, comma-separated (the first is the headline): interpolation[:F] (GD fits the data "
+                   "before stalling, cap F x T_kernel steps, F default 300), kernel[:C] (within C x T_kernel steps, C default "
+                   "2), budget (within --steps).")
+@click.option("--criterion-max-n", "max_n", multiple=True,
+              help="NAME=N: search a later criterion only for n <= N (e.g. kernel=256: kernel widths grow fast).")
+@click.option("--steps", default=None, type=int, help="Step budget of the budget criterion (only it uses one).")
+@click.option("--device", default="cpu", show_default=True,
+              help="cpu (numpy float64) or cuda / cuda:N (torch float64 on that GPU).")
+@click.option("--stability/--no-stability", default=True, show_default=True,
+              help="Repeat the search at the largest n with the criterion's cap doubled, and report the change.")
 @click.option("--eps", default=1e-3, show_default=True, type=float, help="Target training loss (the paper's normalisation).")
 @click.option("--eta", default="auto", show_default=True, help="Step size: auto (1 / lambda_max of the kernel) or a number.")
 @click.option("--labels", type=click.Choice(["random", "teacher"]), default="random", show_default=True)
@@ -69,12 +106,12 @@ class _Status:
 @click.option("--dask", "dask_mode", type=click.Choice(["local"]), help="Run on a Dask LocalCluster (--workers processes).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--report/--no-report", default=True, show_default=True, help="Write report.html/.md and figures into --out.")
-def gap(setting, ns, Ls, seeds, d, steps, eps, eta, labels, max_width, entries, out_dir, workers, scheduler, dask_mode,
-        fmt, report):
+def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, eps, eta, labels, max_width, entries, out_dir,
+        workers, scheduler, dask_mode, fmt, report):
     """Empirical minimal width m*(n), its exponent, and how loose each theorem is.
 
-    Example: bounds gap --setting two-layer --n 16,32,64,128,256 --seeds 3
-             bounds gap --setting deep --n 16,32,64,128 --L 1,2,4 --seeds 3
+    Example: bounds gap --setting two-layer --n 32,64,128,256 --seeds 3 --criterion interpolation,kernel
+             bounds gap --setting deep --n 32,64,128 --L 1,2,4 --seeds 3
     Interrupted? Run the same command again: finished runs are read from --out/runs.jsonl.
     """
     from verify.gap.study import StudySpec, run_study
@@ -92,8 +129,19 @@ def gap(setting, ns, Ls, seeds, d, steps, eps, eta, labels, max_width, entries, 
     if workers is not None and workers < 1:
         raise ParameterError("--workers must be at least 1")
     depths = _int_list(Ls, "--L") if Ls is not None else ()
-    spec = StudySpec(setting=setting, ns=_int_list(ns, "--n"), Ls=depths, seeds=tuple(range(seeds)), d=d, steps=steps, eps=eps,
-                     eta=eta_value, labels=labels, max_width=max_width, entries=tuple(entries) or None).check()
+    if report:
+        from bounds.plotting import require_matplotlib
+
+        require_matplotlib()  # before any training: the report needs matplotlib (JSON and tables do not)
+    if device != "cpu":
+        from verify.train_torch import TorchBackend
+
+        TorchBackend(device, "float64")  # a missing GPU or torch fails here, before any training
+    rules = tuple(c.strip() for c in criteria.split(",") if c.strip())
+    spec = StudySpec(setting=setting, ns=_int_list(ns, "--n"), Ls=depths, seeds=tuple(range(seeds)), d=d,
+                     criteria=rules, steps=steps, eps=eps, eta=eta_value, labels=labels, max_width=max_width,
+                     entries=tuple(entries) or None, device=device, stability=stability,
+                     max_n=tuple(_name_int(t, "--criterion-max-n") for t in max_n)).check()
     if entries:
         import bounds
 
@@ -114,14 +162,14 @@ def gap(setting, ns, Ls, seeds, d, steps, eps, eta, labels, max_width, entries, 
         written = write_report(out_dir, out_dir / "report.html")
         click.echo(f"wrote {written['html']} and {written['markdown']} (figures in {written['html'].parent / 'figures'})", err=True)
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json.dumps(data, indent=2, allow_nan=False))
     else:
         click.echo(render_gap_table(data), nl=False)
 
 
 def render_gap_table(data: dict) -> str:
     """The study's answer as terminal tables."""
-    from verify.gap.report import _tables, _summary_sentence
+    from verify.gap.report import _tables, lead_lines
 
     head, body, loose_head, loose_body = _tables(data)
 
@@ -131,8 +179,10 @@ def render_gap_table(data: dict) -> str:
         lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in b]
         return "\n".join(lines)
 
-    out = [f"{data['setting']}: {data['model']}", f"criterion: {data['criterion']}", "", table(head, body), "",
-           _summary_sentence(data), "", "Looseness (predicted width / empirical minimal width):", table(loose_head, loose_body)]
+    out = [f"{data['setting']}: {data['model']}"]
+    out += [f"criterion {b['criterion']}" for b in data["criteria"]]
+    out += ["", table(head, body), ""] + lead_lines(data)
+    out += ["", "Looseness (predicted width / empirical minimal width):", table(loose_head, loose_body)]
     out += [f"note: {note}" for note in data.get("notes", [])]
     return "\n".join(out) + "\n"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-SMALL = ["gap", "--n", "8,16", "--seeds", "2", "--steps", "300", "--d", "5", "--max-width", "512"]
+SMALL = ["gap", "--n", "8,16", "--seeds", "2", "--d", "5", "--criterion", "interpolation,kernel", "--max-width", "4096"]
 
 
 def _run_study(tmp_path_factory, args: list[str], name: str) -> tuple[Path, dict]:
@@ -42,6 +42,36 @@ def test_json_has_exponent_interval_and_rows(study):
     assert all(e["setting_differs"] is None for e in data["entries"])  # only ReLU two-layer theorems by default
 
 
+def test_every_result_names_its_criterion_and_parameter_ratio(study):
+    _, data = study
+    assert [b["label"] for b in data["criteria"]] == ["interpolation:300", "kernel:2"]
+    assert data["criterion_rule"] == {"name": "interpolation", "factor": 300.0, "steps": None, "label": "interpolation:300"}
+    assert "plateau rule" in data["criterion"] and "300 x T_kernel" in data["criterion"]
+    for block in data["criteria"]:
+        for row in block["minimal_widths"]:
+            width = row["minimal_width"]
+            assert row["parameter_ratio"] == pytest.approx(width * 5 / row["n"])  # d = 5, first layer trained
+            assert width >= row["floor_width"] == -(-row["n"] // 5)
+        stability = block["stability"]
+        assert stability["point"] == 16 and stability["doubled"] == {"interpolation:300": "interpolation:600",
+                                                                     "kernel:2": "kernel:4"}[block["label"]]
+        assert isinstance(stability["stable"], bool)
+    # training like the kernel needs more width than fitting at all
+    kernel = {r["n"]: r["minimal_width"] for r in data["criteria"][1]["minimal_widths"]}
+    assert all(kernel[r["n"]] > r["minimal_width"] for r in data["rows"])
+    runs = [json.loads(line) for line in (study[0] / "runs.jsonl").read_text().splitlines()]
+    assert {r["config"]["steps"] for r in runs} == {None}  # no budget anywhere in these criteria
+    assert all(r["meta"]["batch_size"] >= 1 for r in runs) and max(r["meta"]["batch_size"] for r in runs) >= 2
+
+
+def test_strict_json_everywhere(study):
+    out, data = study
+    def refuse(constant):
+        raise ValueError(constant)
+    json.loads((out / "gap.json").read_text(), parse_constant=refuse)
+    json.dumps(data, allow_nan=False)
+
+
 def test_rerunning_the_same_command_trains_nothing(study, run_cli):
     out, data = study
     before = (out / "runs.jsonl").read_text()
@@ -70,7 +100,8 @@ def test_report_writes_pages_and_figures(study, run_cli):
         png = out / "again" / "figures" / f"{name}.png"
         assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 10_000
         assert f"figures/{name}.png" in html and f"figures/{name}.png" in markdown
-    assert "Empirical minimal width grows as n^" in html
+    assert "interpolation:300: m* ~ n^" in html and "kernel:2: m* ~ n^" in html
+    assert "Stability at n = 16" in markdown
 
 
 @pytest.mark.parametrize("args, message", [
@@ -84,6 +115,16 @@ def test_report_writes_pages_and_figures(study, run_cli):
     (["gap", "--n", "8,16", "--L", "2"], "--L applies to deep settings only"),
     (["gap", "--n", "8,16", "--setting", "deep", "--L", "0,2"], "positive whole numbers"),
     (["gap", "--n", "8,16", "--setting", "deep", "--L", "2,2"], "distinct depths"),
+    (["gap", "--n", "8,16", "--steps", "100"], "--steps sets the budget criterion's step budget"),
+    (["gap", "--n", "8,16", "--criterion", "budget"], "needs --steps"),
+    (["gap", "--n", "8,16", "--criterion", "fast"], "unknown criterion 'fast'"),
+    (["gap", "--n", "8,16", "--criterion", "kernel:x"], "is not a number"),
+    (["gap", "--n", "8,16", "--criterion", "kernel:0.5"], "finite number >= 1"),
+    (["gap", "--n", "8,16", "--criterion", "interpolation,kernel,kernel:3"], "each criterion once"),
+    (["gap", "--n", "8,16", "--criterion-max-n", "kernel=8"], "only a criterion after the headline"),
+    (["gap", "--n", "8,16", "--criterion", "interpolation,kernel", "--criterion-max-n", "kernel"], "NAME=N"),
+    pytest.param(["gap", "--n", "8,16", "--device", "cuda"], "--device cuda", marks=pytest.mark.skipif(
+        __import__("verify.train_torch", fromlist=["cuda_available"]).cuda_available(), reason="a GPU is visible")),
 ])
 def test_bad_input(run_cli, tmp_path, args, message):
     result = run_cli(*args, *(["--out", str(tmp_path)] if args[0] == "gap" else []))
@@ -91,8 +132,7 @@ def test_bad_input(run_cli, tmp_path, args, message):
     assert message in result.stderr and "Traceback" not in result.output
 
 
-DEEP = ["gap", "--setting", "deep", "--n", "16,32,64", "--L", "1,3", "--seeds", "2", "--steps", "600", "--d", "5",
-        "--max-width", "256"]
+DEEP = ["gap", "--setting", "deep", "--n", "16,32,64", "--L", "1,3", "--seeds", "2", "--d", "5", "--max-width", "256"]
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from interrupts import interactive_sigint
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and file locks as on Linux")
 
-ARGS = ["gap", "--n", "8,16,32,64", "--seeds", "2", "--steps", "4000", "--d", "5", "--max-width", "2048",
+ARGS = ["gap", "--n", "8,16,32,64", "--seeds", "2", "--criterion", "budget", "--steps", "4000", "--d", "5", "--max-width", "2048",
         "--workers", "1", "--no-report", "--format", "json"]
 
 

@@ -50,7 +50,7 @@ def test_du2019_config_holds_every_field_so_the_key_identifies_the_run():
     config = du2019_config(32, 1000)
     assert config == {"setting": "du2019", "version": TASK_VERSION, "n": 32, "d": 10, "width": 1000, "seed": 0,
                       "data_seed": 0, "labels": "random", "steps": 1000, "eps": 1e-3, "eta": "auto",
-                      "stop_at_eps": True}
+                      "stop_at_eps": True, "criterion": "budget", "factor": None, "device": "cpu"}
     assert config_key(du2019_config(32, 1000, steps=1001)) != config_key(config)
 
 
@@ -63,7 +63,7 @@ def test_du2019_config_holds_every_field_so_the_key_identifies_the_run():
 ])
 def test_an_incomplete_or_unknown_configuration_is_refused(change, message):
     config = {**du2019_config(8, 10), **change}
-    config = {k: v for k, v in config.items() if v is not None}
+    config = {k: v for k, v in config.items() if not (k in change and change[k] is None)}
     with pytest.raises(ValueError, match=message):
         train_du2019(config)
 
@@ -94,3 +94,35 @@ def test_deep_task_fails_at_a_too_narrow_width_and_refuses_the_two_layer_configu
         train_zou_gu2019({**du2019_config(8, 10), "setting": "zou-gu2019"})
     with pytest.raises(ValueError, match="L must be at least 1"):
         train_zou_gu2019(zou_gu2019_config(n=8, L=0, width=8))
+
+
+def _failing_batch(configs):
+    raise RuntimeError("boom")
+
+
+def test_batched_sweep_stores_each_run_under_its_own_key_and_resumes(tmp_path):
+    from verify.sweep.tasks import batch_group, train_du2019_batch
+
+    configs = [du2019_config(n=12, width=w, seed=s, d=4, criterion="interpolation") for w in (3, 6, 20) for s in (0, 1)]
+    configs += [du2019_config(n=16, width=8, seed=0, d=4, criterion="interpolation")]  # another group
+    first = run_sweep(configs, train_du2019_batch, tmp_path / "s.jsonl", workers=2, batch_by=batch_group)
+    assert (first.computed, first.cached) == (7, 0)
+    records = ResultStore(tmp_path / "s.jsonl").load()
+    for config in configs:  # each run as trained alone, up to float64 rounding (GEMM blocking differs)
+        stored, alone = records[config_key(config)].result, train_du2019(config)
+        assert (stored["steps_run"], stored["stop_reason"], stored["succeeded"]) == \
+               (alone["steps_run"], alone["stop_reason"], alone["succeeded"])
+        assert stored["final_loss"] == pytest.approx(alone["final_loss"], rel=1e-9)
+    assert sorted(r.meta["batch_size"] for r in records.values()) == [1] + [6] * 6
+    again = run_sweep(configs + [du2019_config(n=12, width=9, seed=0, d=4, criterion="interpolation")],
+                      train_du2019_batch, tmp_path / "s.jsonl", workers=1, batch_by=batch_group)
+    assert (again.computed, again.cached) == (1, 7)
+
+
+def test_a_failing_batch_records_an_error_for_every_run(tmp_path):
+    from verify.sweep.tasks import batch_group
+
+    configs = [du2019_config(n=12, width=w, seed=0, d=4) for w in (3, 6)]
+    summary = run_sweep(configs, _failing_batch, tmp_path / "s.jsonl", workers=1, batch_by=batch_group)
+    assert summary.failed == 2
+    assert all("boom" in r.error for r in ResultStore(tmp_path / "s.jsonl").load().values())

@@ -74,3 +74,28 @@ def test_cuda_agrees_with_cpu():  # pragma: no cover - runs only where a GPU is 
     ref = gd.run(gd.build(du2019(), data.X, data.y, [64], 1, [0.3], NumpyBackend())[0], 40, 1e-9)[0]
     out = gd.run(gd.build(du2019(), data.X, data.y, [64], 1, [0.3], TorchBackend("cuda", "float64"))[0], 40, 1e-9)[0]
     assert np.allclose(ref.losses, out.losses, rtol=1e-9)
+
+
+def _batched_task_results(device: str) -> list[dict]:
+    from verify.sweep.tasks import du2019_config, train_du2019_batch
+
+    configs = [du2019_config(24, m, s, d=5, criterion="interpolation", device=device) for m in (5, 9, 30) for s in (0, 1)]
+    return train_du2019_batch(configs)
+
+
+def test_batched_interpolation_runs_agree_between_numpy_and_torch_float64(monkeypatch):
+    from verify.sweep import tasks
+
+    numpy_runs = _batched_task_results("cpu")
+    monkeypatch.setattr(tasks, "_backend", lambda config: TorchBackend("cpu", "float64"))
+    torch_runs = _batched_task_results("cpu")
+    for a, b in zip(numpy_runs, torch_runs):
+        assert a["steps_run"] == b["steps_run"] and a["stop_reason"] == b["stop_reason"]
+        assert np.allclose(a["loss_curve"]["loss"], b["loss_curve"]["loss"], rtol=1e-8)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_batched_runs_on_cuda_agree_with_numpy():  # pragma: no cover - runs only where a GPU is lent
+    for a, b in zip(_batched_task_results("cpu"), _batched_task_results("cuda")):
+        assert a["steps_run"] == b["steps_run"]
+        assert np.allclose(a["loss_curve"]["loss"], b["loss_curve"]["loss"], rtol=1e-8)

@@ -43,8 +43,9 @@ def load_results(location: Path) -> tuple[dict[str, Any], list]:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ParameterError(f"{summary_path}: not a gap results file ({exc})") from None
-    if not isinstance(summary, dict) or "rows" not in summary or "exponent" not in summary:
-        raise ParameterError(f"{summary_path}: not a gap results file (no rows / exponent)")
+    if not isinstance(summary, dict) or "rows" not in summary or "exponent" not in summary or "criteria" not in summary:
+        raise ParameterError(f"{summary_path}: not a gap results file of this version (no rows / exponent / criteria; "
+                             "re-run `bounds gap` to regenerate it)")
     runs_path = directory / RUNS_FILE
     runs = list(ResultStore(runs_path).load().values()) if runs_path.exists() else []
     return summary, runs
@@ -147,10 +148,25 @@ def _widths_panel(ax, summary, rows, fit) -> None:
         ax.errorbar(x, y, yerr=[np.maximum(low, 0), high], fmt="o", color="black", ms=7, capsize=4, zorder=4,
                     label="empirical minimal width, all seeds (bar: seed range)")
     if fit is not None and len(ns):
-        constant, alpha, (ci_low, ci_high), extra = fit
+        constant, alpha, interval, extra = fit
         grid = np.geomspace(ns.min(), ns.max(), 50)
         ax.plot(grid, constant + alpha * np.log10(grid), color="black", lw=2.2,
-                label=f"fit: m* ~ n^{alpha:.2f}{extra} [n: {ci_low:.2f}, {ci_high:.2f}]")
+                label=f"fit ({summary.get('criterion_rule', {}).get('label', 'headline')}): "
+                      f"m* ~ n^{alpha:.2f}{extra} [n: {_interval(interval)}]")
+    markers = iter(("s", "^", "D"))
+    for block in summary.get("criteria", [])[1:]:  # the other criteria's all-seeds widths
+        points = [(r["n"], r["minimal_width"]) for r in block["minimal_widths"]
+                  if r["minimal_width"] and r.get("L") == rows[0].get("L")] if rows else []
+        if block.get("exponent") is None:
+            continue
+        if points:
+            ax.plot([p[0] for p in points], np.log10([p[1] for p in points]), next(markers, "s"), color="tab:purple",
+                    ms=7, ls="-", lw=1.2, label=f"empirical minimal width under {block['label']} "
+                                                f"(m* ~ n^{block['exponent']:.2f})")
+    floors = [(r["n"], r["floor_width"]) for r in rows if r.get("floor_width")]
+    if floors:
+        ax.plot([f[0] for f in floors], np.log10([f[1] for f in floors]), color="grey", lw=1.2, ls=(0, (1, 1)),
+                label="parameter-count floor (trained parameters = n)")
     ax.set_xscale("log")
     ticks = sorted({int(n) for n in ns})
     ax.set_xticks(ticks, [str(n) for n in ticks])  # the sample sizes studied, not 3x10^1-style minor labels
@@ -229,7 +245,8 @@ def _exponent_figure(plt, summary, path: Path) -> None:
     entries = summary["entries"]
     fig, ax = plt.subplots(figsize=(10, 0.35 * max(4, len(entries)) + 1.5), constrained_layout=True)
     low, high = summary["exponent_ci"]
-    ax.axvspan(low, high, color="black", alpha=0.12, label=f"empirical {summary['exponent']:.2f} [{low:.2f}, {high:.2f}]")
+    if low is not None and high is not None:
+        ax.axvspan(low, high, color="black", alpha=0.12, label=f"empirical {summary['exponent']:.2f} [{low:.2f}, {high:.2f}]")
     ax.axvline(summary["exponent"], color="black", lw=1.5)
     labels = []
     for y, entry in enumerate(entries):
@@ -271,17 +288,45 @@ def _stated(value) -> str:
     return "not given" if value is None else str(value)
 
 
+def _interval(pair) -> str:
+    """An interval for a sentence; undefined (null) when too few points fix it."""
+    low, high = pair if pair else (None, None)
+    return "undefined" if low is None or high is None else f"{low:.2f}, {high:.2f}"
+
+
+def _ratio(value) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def _tables(summary) -> tuple[list[str], list[list[str]], list[str], list[list[str]]]:
     deep = _is_deep(summary)
-    head = ["n"] + (["L"] if deep else []) + ["minimal width (all seeds)", "per seed", "lambda_0", "delta", "runs"]
-    body = [[str(r["n"])] + ([str(r["L"])] if deep else []) + [str(r["minimal_width"] or "not found"),
-             ", ".join(str(w) for w in r["minimal_width_per_seed"].values()),
-             f"{r['lambda_0']:.3g}" if r["lambda_0"] else "-", f"{r['delta']:.3g}" if r["delta"] else "-", str(r["runs"])]
-            for r in summary["rows"]]
+    blocks = summary.get("criteria") or [{"label": "headline", "minimal_widths": summary["rows"]}]
+    head = ["n"] + (["L"] if deep else []) + ["floor width"]
+    for block in blocks:
+        head += [f"minimal width ({block['label']})", "params / n", "per seed"]
+    head += ["lambda_0", "delta"]
+    body = []
+    by_point = [{(w["n"], w.get("L")): w for w in block["minimal_widths"]} for block in blocks]
+    for r in summary["rows"]:
+        cells = [str(r["n"])] + ([str(r["L"])] if deep else []) + [str(r.get("floor_width") or "-")]
+        for found in by_point:
+            w = found.get((r["n"], r.get("L")))
+            cells += ["not searched", "-", "-"] if w is None else [
+                str(w["minimal_width"] or "not found"), _ratio(w.get("parameter_ratio")),
+                ", ".join(str(x) for x in w["minimal_width_per_seed"].values())]
+        cells += [f"{r['lambda_0']:.3g}" if r["lambda_0"] else "-", f"{r['delta']:.3g}" if r["delta"] else "-"]
+        body.append(cells)
     loose_head = ["theorem", "confidence", "n exponent (stated)", "n exponent (this data)"]
     if deep:
         loose_head += ["L exponent (stated)", "L exponent (this data)"]
-    loose_head += [_point(r) for r in summary["rows"]]
+    labels = [b["label"] for b in blocks]
+    lasts = {}
+    for label in labels[1:]:
+        searched = [r for r in summary["rows"] if (r.get("minimal_width_by_criterion") or {}).get(label)]
+        if searched:
+            lasts[label] = max(searched, key=lambda r: (r["n"], r.get("L", 0)))
+    loose_head += [f"{_point(r)} ({labels[0]})" for r in summary["rows"]]
+    loose_head += [f"{_point(row)} ({label})" for label, row in lasts.items()]
     loose_body = []
     for entry in summary["entries"]:
         label = entry["id"] + (f" (setting differs: {entry['setting_differs']})" if entry.get("setting_differs") else "")
@@ -289,25 +334,63 @@ def _tables(summary) -> tuple[list[str], list[list[str]], list[str], list[list[s
         if deep:
             cells += [_stated(entry.get("exponent_L_stated")), _slope(entry.get("exponent_L_on_this_data"))]
         cells += [_fmt_pow(r["entries"][entry["id"]].get("looseness_log10")) for r in summary["rows"]]
+        for label, row in lasts.items():
+            by = row["entries"][entry["id"]].get("looseness_log10_by_criterion") or {}
+            cells += [_fmt_pow(by.get(label))]
         loose_body.append(cells)
     return head, body, loose_head, loose_body
 
 
 def _summary_sentence(summary) -> str:
-    low, high = summary["exponent_ci"]
+    """The headline sentence of one criterion block (or of the summary's headline criterion)."""
     level = f"{100 * summary['confidence_level']:.0f}%"
     if summary.get("exponent_L") is not None:
-        L_low, L_high = summary["exponent_L_ci"]
-        text = (f"Empirical minimal width grows as n^{summary['exponent']:.2f} L^{summary['exponent_L']:.2f} "
-                f"({level} intervals: n [{low:.2f}, {high:.2f}], L [{L_low:.2f}, {L_high:.2f}]; joint fit, ")
+        text = (f"m* ~ n^{summary['exponent']:.2f} L^{summary['exponent_L']:.2f} "
+                f"({level} intervals: n [{_interval(summary['exponent_ci'])}], L [{_interval(summary['exponent_L_ci'])}]; "
+                "joint fit, ")
     else:
-        text = f"Empirical minimal width grows as n^{summary['exponent']:.2f} ({level} interval [{low:.2f}, {high:.2f}], "
+        text = f"m* ~ n^{summary['exponent']:.2f} ({level} interval [{_interval(summary['exponent_ci'])}], "
     text += f"{summary['ci_method']}, {summary['points']} points)."
     if summary.get("exponent_by_L"):
         text += " At each depth: " + "; ".join(
-            f"L = {f['L']}: n^{f['exponent']:.2f} [{f['exponent_ci'][0]:.2f}, {f['exponent_ci'][1]:.2f}]"
-            for f in summary["exponent_by_L"]) + "."
+            f"L = {f['L']}: n^{f['exponent']:.2f} [{_interval(f['exponent_ci'])}]" for f in summary["exponent_by_L"]) + "."
     return text
+
+
+def _stability_sentence(block) -> str:
+    st = block.get("stability")
+    if not st:
+        return "no stability check was run (--no-stability)"
+    point = st["point"]
+    where = f"n = {point[0]}, L = {point[1]}" if isinstance(point, list) else f"n = {point}"
+    if st.get("change") is None:
+        return (f"stability at {where}: {block['label']} gave {st['minimal_width']}, {st['doubled']} gave "
+                f"{st['minimal_width_doubled']}: not stable")
+    verdict = "stable" if st["stable"] else "NOT stable"
+    return (f"stability at {where}: minimal width {st['minimal_width']} under {block['label']}, "
+            f"{st['minimal_width_doubled']} under {st['doubled']} (change {100 * st['change']:+.1f}%, "
+            f"search resolution {st['tolerance']}): {verdict}")
+
+
+def _looseness_range(summary, label: str) -> str:
+    values = []
+    searched = [r for r in summary["rows"] if (r.get("minimal_width_by_criterion") or {}).get(label)]
+    row = max(searched, key=lambda r: (r["n"], r.get("L", 0))) if searched else None
+    if row:
+        for prediction in row["entries"].values():
+            value = (prediction.get("looseness_log10_by_criterion") or {}).get(label)
+            if value is not None:
+                values.append(value)
+    if not values:
+        return "no theorem gives a width here"
+    return f"theorems ask for 10^{min(values):.1f} to 10^{max(values):.1f} times this width at {_point(row)}"
+
+
+def lead_lines(summary) -> list[str]:
+    """One line per criterion: its exponent with interval, its stability check and the looseness range."""
+    blocks = summary.get("criteria") or []
+    return [f"{b['label']}: {_summary_sentence(b)} {_stability_sentence(b).capitalize()}. "
+            f"{_looseness_range(summary, b['label']).capitalize()}." for b in blocks]
 
 
 def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
@@ -321,9 +404,12 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
         f"# Theory-practice gap: {summary['setting']}", "",
         f"Model: {summary['model']}.", "",
         f"Data: n points on the unit sphere in d = {spec['d']} dimensions, {spec['labels']} labels (data seed {spec['data_seed']}); "
-        f"seeds {', '.join(map(str, spec['seeds']))} vary the initialisation. Criterion: {summary['criterion']}; "
-        f"step size {spec['eta']} (auto = 1 / (c lambda_max) of the model's infinite-width kernel)." , "",
-        _summary_sentence(summary), "",
+        f"seeds {', '.join(map(str, spec['seeds']))} vary the initialisation; "
+        f"step size {spec['eta']} (auto = 1 / (c lambda_max) of the model's infinite-width kernel).", "",
+        "Criteria (the first is the headline):", "",
+        *[f"- **{b['label']}**: {b['criterion']}" for b in summary.get("criteria", [])], "",
+        "Results:", "",
+        *[f"- {line}" for line in lead_lines(summary)], "",
         table(head, body), "",
         f"![widths]({paths['widths_vs_n'].relative_to(base)})", "",
         "## Looseness: predicted width / empirical minimal width", "",
@@ -365,9 +451,11 @@ figure {{ margin: 1.5em 0; }} img {{ max-width: 100%; }} figcaption {{ font-size
 <h1>Theory-practice gap: {esc(summary['setting'])}</h1>
 <p>Model: {esc(summary['model'])}.</p>
 <p>Data: n points on the unit sphere in d = {spec['d']} dimensions, {esc(spec['labels'])} labels (data seed {spec['data_seed']});
-seeds {esc(', '.join(map(str, spec['seeds'])))} vary the initialisation. Criterion: {esc(summary['criterion'])};
+seeds {esc(', '.join(map(str, spec['seeds'])))} vary the initialisation;
 step size {esc(str(spec['eta']))} (auto = 1 / (c &lambda;<sub>max</sub>) of the model's infinite-width kernel).</p>
-<p class="lead">{esc(_summary_sentence(summary))}</p>
+<p>Criteria (the first is the headline):</p>
+<ul>{''.join(f"<li><b>{esc(b['label'])}</b>: {esc(b['criterion'])}</li>" for b in summary.get("criteria", []))}</ul>
+<ul class="lead">{''.join(f"<li>{esc(line)}</li>" for line in lead_lines(summary))}</ul>
 {table(head, body)}
 {figure('widths_vs_n', 'Predicted widths (lines, one per theorem) and empirical minimal widths (points; bars: seed range) against n.')}
 <h2>Looseness: predicted width / empirical minimal width</h2>

@@ -89,7 +89,7 @@ def search_minimal_widths(
     succeeded: Callable[[Mapping], bool],
     run_batch: RunBatch,
     *,
-    start: int = 2,
+    start: int | Callable[[Hashable], int] = 2,
     max_width: int = 1 << 16,
     resolution: float = 0.03,
     on_round: Callable[[int, int], None] | None = None,
@@ -98,9 +98,11 @@ def search_minimal_widths(
 
     `make_config(n, width, seed)` builds a run's configuration, `run_batch(configs)` trains
     them (in parallel, from a cache, ...) and returns their results in order, and
-    `succeeded(result)` applies the success criterion.
+    `succeeded(result)` applies the success criterion.  `start` is the first width tried, or a
+    function of the design point giving it (the gap study starts at the parameter-count floor).
     """
-    searches = {(n, s): WidthSearch(n, s, start, max_width, resolution) for n in ns for s in seeds}
+    first = start if callable(start) else (lambda point: start)
+    searches = {(n, s): WidthSearch(n, s, min(first(n), max_width), max_width, resolution) for n in ns for s in seeds}
     runs: dict[Hashable, bool] = {}
     rounds = 0
     while True:

@@ -4,14 +4,23 @@ In a deep setting the study runs over a grid of (n, L), L the number of hidden m
 layers, and fits m* ~ n^alpha L^beta jointly (and alpha at each L).
 
 For every n the data set is fixed (points on the unit sphere, ``data_seed``), and the seeds
-vary the initialisation.  A run succeeds when full-batch GD reaches loss <= eps (in the
-paper's own normalisation) within the step budget.  The minimal width of each (n, seed) is
-searched (:mod:`verify.gap.search`); every trained run goes to the results store, so the
-study resumes where it stopped and trains nothing twice.
+vary the initialisation.  What "a run succeeds" means is a :class:`verify.criteria.Criterion`
+(``interpolation``: GD fits the data at all; ``kernel``: GD trains like the infinite-width
+kernel; ``budget``: within a fixed number of steps), and a study may search under several
+criteria at once (the first is its headline).  The minimal width of each (n, seed) is searched
+(:mod:`verify.gap.search`) from the parameter-count floor (the smallest width with at least n
+trained parameters: below it no network fits n generic labels); the runs of one search round
+that share a data set train as one batch (:func:`verify.sweep.tasks.train_du2019_batch`);
+every trained run goes to the results store, so the study resumes where it stopped and trains
+nothing twice.
+
+Every study checks its own stability: at the largest n (deepest L) it repeats the search under
+the criterion with twice the cap (twice C, twice the budget) and reports the change; the
+answer is called stable when the change is within the search resolution.
 
 Each catalogue entry of the same architecture is evaluated at the same n with lambda_0 and
 delta *measured on the data* (so no relation is assumed), and its looseness is the
-predicted width over the empirical minimal width (all seeds).
+predicted width over the empirical minimal width (all seeds), under every criterion.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import numpy as np
 
 from bounds.errors import BoundsError, ParameterError
 
+from ..criteria import Criterion, CriterionError
 from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
 from .search import MinimalWidth, search_minimal_widths
 
@@ -61,15 +71,19 @@ class StudySpec:
     Ls: tuple[int, ...] = ()  # deep settings: hidden m x m layers (empty: DEFAULT_DEPTHS)
     seeds: tuple[int, ...] = (0, 1, 2)
     d: int = 10
-    steps: int = 2000
+    criteria: tuple[str, ...] = ("interpolation",)  # labels of verify.criteria.Criterion; the first is the headline
+    steps: int | None = None  # the budget criterion's step budget (no other criterion uses it)
     eps: float = 1e-3
     eta: float | str = "auto"
     labels: str = "random"
     data_seed: int = 0
-    start_width: int = 2
+    start_width: int | None = None  # None: the parameter-count floor of each design point
     max_width: int = 1 << 15
     resolution: float = 0.03
     entries: tuple[str, ...] | None = None  # None: every catalogue entry of the setting's architecture
+    device: str = "cpu"  # cpu: numpy float64; cuda[:N]: torch float64 on that GPU
+    max_n: tuple[tuple[str, int], ...] = ()  # (criterion name, largest n searched under it), e.g. (("kernel", 256),)
+    stability: bool = True  # repeat the search at the largest n with the criterion doubled
 
     def check(self) -> "StudySpec":
         if self.setting not in SETTINGS:
@@ -82,12 +96,51 @@ class StudySpec:
             raise ParameterError("--n needs at least two distinct sample sizes, each >= 2 (e.g. --n 16,32,64)")
         if not self.seeds:
             raise ParameterError("--seeds must be at least 1")
-        for name, value, low in (("--d", self.d, 1), ("--steps", self.steps, 1), ("--max-width", self.max_width, 2)):
+        for name, value, low in (("--d", self.d, 1), ("--max-width", self.max_width, 2)):
             if value < low:
                 raise ParameterError(f"{name} must be at least {low}, got {value}")
         if not 0 < self.eps < 1:
             raise ParameterError(f"--eps {self.eps:g} is outside (0, 1)")
+        if not self.criteria or len(set(self.criteria)) != len(self.criteria):
+            raise ParameterError("--criterion expects one or more distinct criteria (e.g. interpolation,kernel)")
+        try:
+            rules = self.rules
+        except CriterionError as exc:
+            raise ParameterError(f"--criterion: {exc}") from None
+        if self.steps is not None and not any(r.name == "budget" for r in rules):
+            raise ParameterError("--steps sets the budget criterion's step budget; the interpolation and kernel "
+                                 "criteria do not use one (add --criterion budget to compare)")
+        if len({r.name for r in rules}) != len(rules):
+            raise ParameterError("--criterion names each criterion once")
+        for name, limit in self.max_n:
+            if name not in {r.name for r in rules[1:]}:
+                raise ParameterError(f"--criterion-max-n {name}={limit}: only a criterion after the headline "
+                                     f"({rules[0].name}) may stop at a smaller n")
+            if not [n for n in self.ns if n <= limit]:
+                raise ParameterError(f"--criterion-max-n {name}={limit}: no sample size of --n is that small")
         return self
+
+    def points_for(self, rule: Criterion) -> list:
+        """The design points searched under `rule` (all, unless --criterion-max-n limits it)."""
+        limit = dict(self.max_n).get(rule.name)
+        points = self.points()
+        return points if limit is None else [p for p in points if (p[0] if self.deep else p) <= limit]
+
+    @property
+    def rules(self) -> tuple[Criterion, ...]:
+        """The criteria as objects (the budget criterion takes `steps`)."""
+        return tuple(Criterion.parse(c, self.steps) for c in self.criteria)
+
+    def floor_width(self, point) -> int:
+        """The smallest width with at least n trained parameters at a design point (n, or (n, L))."""
+        n, L = point if self.deep else (point, None)
+        spec = _network(self.setting, L)
+        width = 1
+        while spec.trained_parameter_count(self.d, width) < n:
+            width += 1 if width < 64 else max(1, width // 64)
+        while width > 1 and spec.trained_parameter_count(self.d, width - 1) >= n:
+            width -= 1
+        return max(2, width)
 
     @property
     def deep(self) -> bool:
@@ -107,105 +160,211 @@ class StudySpec:
         return {**out, "Ls": list(self.depths)}
 
 
+def _network(setting: str, L: int | None):
+    from verify.models import du2019, zou_gu2019
+
+    return zou_gu2019(int(L)) if setting == "deep" else du2019()
+
+
 @dataclass
-class GapResult:
-    """The study's answer, JSON-ready through :meth:`to_dict`."""
+class CriterionResult:
+    """The minimal widths, their fitted exponent(s) and the stability check under one criterion."""
 
-    spec: StudySpec
+    rule: Criterion
+    answers: list[MinimalWidth]
     fit: ExponentFit
-    rows: list[dict[str, Any]]
-    entries: list[dict[str, Any]]
-    notes: list[str] = field(default_factory=list)
-
     joint: PowerLawFit | None = None  # over (n, L), when several depths were studied
     by_depth: dict[int, ExponentFit] = field(default_factory=dict)
+    stability: dict[str, Any] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, spec: "StudySpec") -> dict[str, Any]:
         deep: dict[str, Any] = {}
-        if self.spec.deep:
+        if spec.deep:
             deep["exponent_by_L"] = [{"L": L, "exponent": f.exponent, "exponent_ci": list(f.exponent_ci),
                                       "log10_constant": f.log10_constant}
                                      for L, f in sorted(self.by_depth.items())]
             if self.joint is not None:
                 deep["exponent_L"] = self.joint.exponents["L"]
                 deep["exponent_L_ci"] = list(self.joint.intervals["L"])
-        return {
+        return {"label": self.rule.label, "criterion": self.rule.describe(spec.eps, len(spec.seeds)),
+                "criterion_rule": self.rule.to_dict(), **self.fit.to_dict(), **deep,
+                "minimal_widths": [_width_row(spec, a) for a in self.answers], "stability": self.stability}
+
+
+def _width_row(spec: "StudySpec", answer: MinimalWidth) -> dict[str, Any]:
+    n, L = answer.n if spec.deep else (answer.n, None)
+    width = answer.all_seeds
+    trained = _network(spec.setting, L).trained_parameter_count(spec.d, width) if width else None
+    return {"n": n, **({"L": L} if spec.deep else {}), "minimal_width": width,
+            "minimal_width_per_seed": {str(s): w for s, w in answer.per_seed.items()},
+            "minimal_width_geomean": _geomean(answer.found),
+            "parameter_ratio": trained / n if trained else None,
+            "floor_width": spec.floor_width(answer.n), "runs": answer.runs}
+
+
+@dataclass
+class GapResult:
+    """The study's answer, JSON-ready through :meth:`to_dict`; the first criterion is the headline."""
+
+    spec: StudySpec
+    results: list[CriterionResult]
+    rows: list[dict[str, Any]]
+    entries: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fit(self) -> ExponentFit:
+        return self.results[0].fit
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON values only: an undefined number (an interval from too few points) is null."""
+        from verify.records import jsonable
+
+        blocks = [r.to_dict(self.spec) for r in self.results]
+        head = {k: v for k, v in blocks[0].items() if k not in ("minimal_widths", "label")}
+        return jsonable({
             "setting": self.spec.setting,
             "model": SETTINGS[self.spec.setting]["model"],
-            "criterion": f"loss <= {self.spec.eps:g} within {self.spec.steps} full-batch GD steps, "
-                         f"for every one of {len(self.spec.seeds)} seeds",
-            **self.fit.to_dict(),
-            **deep,
+            **head,
+            "criteria": blocks,
             "rows": self.rows,
             "entries": self.entries,
             "spec": self.spec.to_dict(),
             "notes": self.notes,
-        }
+        })
+
+
+def _make_config(spec: StudySpec, rule: Criterion):
+    from verify.sweep.tasks import du2019_config, zou_gu2019_config
+
+    options = dict(d=spec.d, steps=rule.steps, eps=spec.eps, eta=spec.eta, labels=spec.labels,
+                   data_seed=spec.data_seed, stop_at_eps=True, criterion=rule.name, factor=rule.factor,
+                   device=spec.device)
+    if spec.deep:
+        return lambda point, width, seed: zou_gu2019_config(point[0], point[1], width, seed, **options)
+    return lambda n, width, seed: du2019_config(n, width, seed, **options)
+
+
+def planned_runs(spec: StudySpec) -> int:
+    """A rough count of the runs a study trains (for progress bars): doubling from the floor, then bisection."""
+    per_search = 2 + math.ceil(math.log2(1.0 / spec.resolution)) + 2
+    searches = len(spec.points()) * len(spec.seeds)
+    main = len(spec.rules) * searches * per_search
+    return main + (len(spec.rules) * len(spec.seeds) * per_search if spec.stability else 0)
 
 
 def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, scheduler: str | None = None,
               dask_local: bool = False, on_round: Callable[[int, int], None] | None = None,
               progress: Callable[[int, int], None] | None = None, log: Callable[[str], Any] | None = None,
               catalog=None) -> GapResult:
-    """Run (or resume) the study, writing every run to ``out_dir/runs.jsonl`` and the answer to ``gap.json``."""
+    """Run (or resume) the study, writing every run to ``out_dir/runs.jsonl`` and the answer to ``gap.json``.
+
+    ``progress(done, total)`` counts runs of the whole study (trained now or read from the
+    store) against :func:`planned_runs`; ``on_round(number, searches)`` is called after each
+    search round.
+    """
     from verify.sweep import ResultStore, config_key, run_sweep
     from verify.sweep.pools import make_pool
-    from verify.sweep.tasks import du2019_config, train_du2019, train_zou_gu2019, zou_gu2019_config
+    from verify.sweep.tasks import batch_group, train_du2019_batch, train_zou_gu2019_batch
 
     spec.check()
     out_dir.mkdir(parents=True, exist_ok=True)
-    options = dict(d=spec.d, steps=spec.steps, eps=spec.eps, eta=spec.eta, labels=spec.labels,
-                   data_seed=spec.data_seed, stop_at_eps=True)
-
-    if spec.deep:
-        task = train_zou_gu2019
-
-        def make_config(point: tuple[int, int], width: int, seed: int) -> dict:
-            return zou_gu2019_config(point[0], point[1], width, seed, **options)
-    else:
-        task = train_du2019
-
-        def make_config(n: int, width: int, seed: int) -> dict:
-            return du2019_config(n, width, seed, **options)
+    task = train_zou_gu2019_batch if spec.deep else train_du2019_batch
+    seen: set[str] = set()
+    planned = planned_runs(spec)
 
     with ResultStore(out_dir / RUNS_FILE) as store, make_pool(workers, scheduler, dask_local) as pool:
         def run_batch(configs: list[dict]) -> list[Mapping]:
-            run_sweep(configs, task, store, pool=pool, progress=progress, log=log)
-            records = store.load()
-            return [records[config_key(c)].result or {} for c in configs]
+            keys = [config_key(c) for c in configs]
 
-        answers = search_minimal_widths(spec.points(), spec.seeds, make_config, _succeeded, run_batch,
-                                        start=spec.start_width, max_width=spec.max_width,
-                                        resolution=spec.resolution, on_round=on_round)
+            before = len(seen - set(keys))
+
+            def counted(done: int, total: int) -> None:
+                if progress is not None:
+                    progress(before + done, max(planned, before + total))
+
+            run_sweep(configs, task, store, pool=pool, progress=counted, log=log, batch_by=batch_group)
+            seen.update(keys)
+            records = store.load()
+            return [records[k].result or {} for k in keys]
+
+        def search(rule: Criterion, points: list) -> list[MinimalWidth]:
+            return search_minimal_widths(points, spec.seeds, _make_config(spec, rule), _succeeded, run_batch,
+                                         start=spec.start_width or spec.floor_width, max_width=spec.max_width,
+                                         resolution=spec.resolution, on_round=on_round)
+
+        results = []
+        for rule in spec.rules:
+            points = spec.points_for(rule)
+            answers = search(rule, points)
+            stability = None
+            if spec.stability:
+                largest = max(points, key=lambda p: p if not spec.deep else (p[1], p[0]))
+                doubled = rule.doubled()
+                again = search(doubled, [largest])[0]
+                before = next(a for a in answers if a.n == largest)
+                stability = _stability(rule, doubled, before, again, spec.resolution)
+            results.append((rule, answers, stability))
         runs = list(store.load().values())
-    result = summarise(spec, answers, runs, catalog)
-    (out_dir / RESULTS_FILE).write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    result = summarise(spec, results, runs, catalog)
+    write_json(out_dir / RESULTS_FILE, result.to_dict())
     return result
 
 
+def write_json(path: Path, data: Any) -> None:
+    """Write strict JSON (NaN and infinities refused: they would not parse elsewhere)."""
+    path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def _stability(rule: Criterion, doubled: Criterion, before: MinimalWidth, again: MinimalWidth,
+               resolution: float) -> dict[str, Any]:
+    """The change of the all-seeds minimal width when the criterion's cap (or C, or budget) is doubled."""
+    w1, w2 = before.all_seeds, again.all_seeds
+    point = before.n
+    out: dict[str, Any] = {"point": list(point) if isinstance(point, tuple) else point,
+                           "criterion": rule.label, "doubled": doubled.label,
+                           "minimal_width": w1, "minimal_width_doubled": w2}
+    if w1 and w2:
+        tolerance = max(1, math.floor(resolution * max(w1, w2)))
+        out.update(change=w2 / w1 - 1.0, tolerance=tolerance, stable=abs(w2 - w1) <= tolerance)
+    else:
+        out.update(change=None, tolerance=None, stable=False)
+    return out
+
+
 def _succeeded(result: Mapping) -> bool:
-    return bool(result.get("reached_eps")) and result.get("diverged_at") is None
+    return bool(result.get("succeeded"))
 
 
-def summarise(spec: StudySpec, answers: Sequence[MinimalWidth], runs: Sequence, catalog=None) -> GapResult:
-    """Fit the exponent(s) and compare with every catalogue entry of the setting."""
+def summarise(spec: StudySpec, results: Sequence[tuple[Criterion, Sequence[MinimalWidth], Any]], runs: Sequence,
+              catalog=None) -> GapResult:
+    """Fit the exponent(s) under every criterion and compare with every catalogue entry of the setting."""
     import bounds
 
     catalog = catalog or bounds.catalog()
     notes: list[str] = []
     data_facts = _data_facts(runs, spec)
-    widths = {a.n: a.found for a in answers if a.found}
-    missing = [_label(a.n) for a in answers if not a.found]
-    if missing:
-        notes.append(f"no width up to {spec.max_width} succeeded at {'; '.join(missing)}")
-    fit, joint, by_depth = _fit(spec, widths)
-    for answer in answers:
-        found = answer.found
-        if found and answer.all_seeds is None:
-            notes.append(f"{_label(answer.n)}: no width at or above the per-seed minimal widths made every seed succeed")
-        elif found and answer.all_seeds != max(found):
-            notes.append(f"{_label(answer.n)}: success was not monotone in the width; every seed first succeeded "
-                         f"together at {answer.all_seeds}, above the largest per-seed minimal width {max(found)}")
+    fitted = []
+    for rule, answers, stability in results:
+        widths = {a.n: a.found for a in answers if a.found}
+        missing = [_label(a.n) for a in answers if not a.found]
+        if missing:
+            notes.append(f"{rule.label}: no width up to {spec.max_width} succeeded at {'; '.join(missing)}")
+        fit, joint, by_depth = _fit(spec, widths, rule)
+        for answer in answers:
+            found = answer.found
+            if found and answer.all_seeds is None:
+                notes.append(f"{rule.label}, {_label(answer.n)}: no width at or above the per-seed minimal widths "
+                             "made every seed succeed")
+            elif found and answer.all_seeds != max(found):
+                notes.append(f"{rule.label}, {_label(answer.n)}: success was not monotone in the width; every seed "
+                             f"first succeeded together at {answer.all_seeds}, above the largest per-seed minimal "
+                             f"width {max(found)}")
+        if stability is not None and not stability["stable"]:
+            notes.append(f"{rule.label}: not stable at {_label(_point_of(stability))}: "
+                         f"doubling to {stability['doubled']} moved the minimal width from "
+                         f"{stability['minimal_width']} to {stability['minimal_width_doubled']}")
+        fitted.append(CriterionResult(rule, list(answers), fit, joint, by_depth, stability))
 
     setting = SETTINGS[spec.setting]
     if spec.entries:
@@ -215,36 +374,42 @@ def summarise(spec: StudySpec, answers: Sequence[MinimalWidth], runs: Sequence, 
                   and e.activation_kind == setting["activation"] and "width" in e.bounds]
         notes.append(f"compared with every catalogued {setting['architecture']} theorem for {setting['activation']} "
                      "networks that states a width (others with --entry)")
+    headline = fitted[0]
     rows, per_entry = [], {e.id: [] for e in chosen}
-    for answer in answers:
-        n, L = answer.n if spec.deep else (answer.n, None)
+    found_at = [{a.n: a.all_seeds for a in r.answers} for r in fitted]
+    for answer in headline.answers:
         facts = data_facts.get(answer.n, {})
-        row = {"n": n, **({"L": L} if spec.deep else {}),
-               "minimal_width": answer.all_seeds,
-               "minimal_width_per_seed": {str(s): w for s, w in answer.per_seed.items()},
-               "minimal_width_geomean": _geomean(answer.found),
-               "runs": answer.runs,
-               "lambda_0": facts.get("lambda_0"),
-               "delta": facts.get("delta"),
-               "entries": {}}
+        at = {r.rule.label: widths.get(answer.n) for r, widths in zip(fitted, found_at)}
+        row = {**_width_row(spec, answer), "lambda_0": facts.get("lambda_0"), "delta": facts.get("delta"),
+               "minimal_width_by_criterion": at, "entries": {}}
+        n, L = answer.n if spec.deep else (answer.n, None)
         for entry in chosen:
             prediction = _predict(entry, n, L, spec, facts)
-            if answer.all_seeds and prediction.get("width_log10") is not None:
-                prediction["looseness_log10"] = prediction["width_log10"] - math.log10(answer.all_seeds)
+            if prediction.get("width_log10") is not None:
+                looseness = {label: prediction["width_log10"] - math.log10(width) for label, width in at.items() if width}
+                prediction["looseness_log10_by_criterion"] = looseness
+                if headline.rule.label in looseness:
+                    prediction["looseness_log10"] = looseness[headline.rule.label]
             row["entries"][entry.id] = prediction
             per_entry[entry.id].append((n, L, prediction.get("width_log10")))
         rows.append(row)
     entries = [_entry_summary(entry, per_entry[entry.id], setting) for entry in chosen]
-    return GapResult(spec, fit, rows, entries, notes, joint, by_depth)
+    return GapResult(spec, fitted, rows, entries, notes)
+
+
+def _point_of(stability: Mapping) -> Any:
+    point = stability["point"]
+    return tuple(point) if isinstance(point, list) else point
 
 
 def _label(point) -> str:
     return f"n = {point[0]}, L = {point[1]}" if isinstance(point, tuple) else f"n = {point}"
 
 
-def _fit(spec: StudySpec, widths: Mapping) -> tuple[ExponentFit, Any, dict[int, ExponentFit]]:
+def _fit(spec: StudySpec, widths: Mapping, rule: Criterion) -> tuple[ExponentFit, Any, dict[int, ExponentFit]]:
     """The exponent of n (two-layer), or for deep settings: per depth, and jointly in (n, L) over several depths."""
-    enough = "raise --steps or --max-width"
+    enough = (f"under {rule.label}: raise " + ("--steps" if rule.name == "budget" else "the criterion's factor")
+              + " or --max-width")
     if not spec.deep:
         if len(widths) < 2:
             raise ParameterError(f"fewer than two sample sizes have a minimal width: {enough}")
@@ -268,10 +433,17 @@ def _data_facts(runs: Sequence, spec: StudySpec) -> dict[Any, dict]:
     facts: dict[Any, dict] = {}
     for record in runs:
         config, result = record.config, record.result or {}
-        if config.get("data_seed") == spec.data_seed and config.get("d") == spec.d and "lambda_0" in result:
+        if config.get("data_seed") == spec.data_seed and config.get("d") == spec.d and "lambda_0" in result \
+                and config.get("version") == _task_version():
             key = (int(config["n"]), int(config["L"])) if spec.deep else int(config["n"])
             facts.setdefault(key, {"lambda_0": result["lambda_0"], "delta": result["delta"]})
     return facts
+
+
+def _task_version() -> int:
+    from verify.sweep.tasks import TASK_VERSION
+
+    return TASK_VERSION
 
 
 def _predict(entry, n: int, L: int | None, spec: StudySpec, facts: Mapping) -> dict[str, Any]:

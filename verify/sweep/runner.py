@@ -26,7 +26,7 @@ from .errors import StoreError, SweepError, SweepInterrupted
 from .keys import config_key, plain_config
 from .pools import Pool, make_pool
 from .store import Record, ResultStore
-from .worker import Outcome, Task, execute
+from .worker import Outcome, Task, execute, execute_batch
 
 Progress = Callable[[int, int], Any]
 
@@ -102,8 +102,14 @@ def run_sweep(
     progress: Progress | None = None,
     retry_failed: bool = True,
     log: Callable[[str], Any] | None = None,
+    batch_by: Callable[[dict], Any] | None = None,
 ) -> SweepSummary:
     """Run ``task(config)`` for every configuration whose result is not in `store` yet.
+
+    With `batch_by`, the pending configurations with equal ``batch_by(config)`` form one
+    batch, and ``task(list_of_configs)`` trains the batch in one call and returns one result per
+    configuration (e.g. :func:`verify.sweep.tasks.train_du2019_batch`); every run is still
+    stored under its own key as its batch finishes, so resuming works run by run.
 
     Executor: `pool` if given (the caller enters and leaves it; reuse one pool across several
     sweeps), else a Dask client of `scheduler` (``"tcp://host:port"``), else a Dask LocalCluster
@@ -157,12 +163,19 @@ def run_sweep(
             if pending:
                 if owns_pool:
                     stack.enter_context(pool)
-                runs = pool.imap_unordered(partial(execute, task), [config for _, config in pending])
+                batches = _batches(pending, batch_by)
+                if batch_by is None:
+                    runs = pool.imap_unordered(partial(execute, task), [pending[b[0]][1] for b in batches])
+                else:
+                    runs = pool.imap_unordered(partial(execute_batch, task),
+                                               [[pending[i][1] for i in b] for b in batches])
                 try:
-                    for index, outcome in runs:
-                        _save(store, name, *pending[index], outcome)
-                        computed += 1
-                        failed += outcome.error is not None
+                    for index, value in runs:
+                        outcomes = [value] if batch_by is None else value
+                        for i, outcome in zip(batches[index], outcomes):
+                            _save(store, name, *pending[i], outcome)
+                            computed += 1
+                            failed += outcome.error is not None
                         if progress is not None:
                             progress(cached + computed, total)
                 finally:
@@ -174,6 +187,16 @@ def run_sweep(
         executor = pool.description
     return SweepSummary(total, cached, computed, failed, time.perf_counter() - started, executor, str(store.path),
                         tuple(key for key, _ in items), duplicates, tuple(notes))
+
+
+def _batches(pending: list[tuple[str, dict]], batch_by: Callable[[dict], Any] | None) -> list[list[int]]:
+    """Indices into `pending`, one list per unit of work: single runs, or the groups of `batch_by`."""
+    if batch_by is None:
+        return [[i] for i in range(len(pending))]
+    groups: dict[Any, list[int]] = {}
+    for i, (_, config) in enumerate(pending):
+        groups.setdefault(batch_by(config), []).append(i)
+    return list(groups.values())
 
 
 def _done(record: Record | None, retry_failed: bool) -> bool:

@@ -34,34 +34,48 @@ from typing import Any
 
 import numpy as np
 
-TASK_VERSION = 1
+TASK_VERSION = 2
 SETTINGS = ("du2019", "zou-gu2019")
-_FIELDS = ("setting", "version", "n", "d", "width", "seed", "data_seed", "labels", "steps", "eps", "eta", "stop_at_eps")
+_FIELDS = ("setting", "version", "n", "d", "width", "seed", "data_seed", "labels", "steps", "eps", "eta", "stop_at_eps",
+           "criterion", "factor", "device")
 _DEEP_FIELDS = _FIELDS + ("L",)
+_RUN_FIELDS = ("width", "seed")  # what may differ between the runs of one batch
 
 
-def du2019_config(n: int, width: int, seed: int = 0, *, d: int = 10, steps: int = 1000, eps: float = 1e-3,
+def du2019_config(n: int, width: int, seed: int = 0, *, d: int = 10, steps: int | None = 1000, eps: float = 1e-3,
                   eta: float | str = "auto", labels: str = "random", data_seed: int = 0,
-                  stop_at_eps: bool = True) -> dict[str, Any]:
+                  stop_at_eps: bool = True, criterion: str = "budget", factor: float | None = None,
+                  device: str = "cpu") -> dict[str, Any]:
     """The full configuration of one :func:`train_du2019` run (defaults filled in).
 
     `seed` seeds the initialisation, `data_seed` the data set (so that a width sweep at one
-    data seed trains every width on the same points).  With `stop_at_eps` a run stops at the
-    first step with loss <= eps; without, it runs all `steps` (a fixed amount of work).
+    data seed trains every width on the same points).  `criterion` and `factor` are those of
+    :class:`verify.criteria.Criterion`: ``budget`` runs at most `steps` steps; ``interpolation``
+    and ``kernel`` derive the step limit from T_kernel, and their configurations hold
+    ``steps = None`` (they do not depend on a budget).  With `stop_at_eps` (budget only) a run
+    stops at the first step with loss <= eps; without, it runs all `steps` (a fixed amount of
+    work).  `device`: ``cpu`` trains with the numpy float64 backend, ``cuda`` (or ``cuda:N``)
+    with torch float64 on that GPU.
     """
+    from ..criteria import Criterion
+
+    rule = Criterion(criterion, factor, int(steps) if criterion == "budget" and steps is not None else None)
     return {"setting": "du2019", "version": TASK_VERSION, "n": int(n), "d": int(d), "width": int(width),
-            "seed": int(seed), "data_seed": int(data_seed), "labels": labels, "steps": int(steps), "eps": float(eps),
-            "eta": eta if isinstance(eta, str) else float(eta), "stop_at_eps": bool(stop_at_eps)}
+            "seed": int(seed), "data_seed": int(data_seed), "labels": labels,
+            "steps": rule.steps, "eps": float(eps), "eta": eta if isinstance(eta, str) else float(eta),
+            "stop_at_eps": bool(stop_at_eps) or rule.name != "budget", "criterion": rule.name, "factor": rule.factor,
+            "device": str(device)}
 
 
-def zou_gu2019_config(n: int, L: int, width: int, seed: int = 0, *, d: int = 10, steps: int = 1000,
-                      eps: float = 1e-3, eta: float | str = "auto", labels: str = "random", data_seed: int = 0,
-                      stop_at_eps: bool = True) -> dict[str, Any]:
+def zou_gu2019_config(n: int, L: int, width: int, seed: int = 0, **options: Any) -> dict[str, Any]:
     """The full configuration of one :func:`train_zou_gu2019` run: as :func:`du2019_config`, plus the depth L
     (hidden m x m layers, Zou & Gu's convention: the network has L + 1 ReLU layers)."""
-    config = du2019_config(n, width, seed, d=d, steps=steps, eps=eps, eta=eta, labels=labels, data_seed=data_seed,
-                           stop_at_eps=stop_at_eps)
-    return {**config, "setting": "zou-gu2019", "L": int(L)}
+    return {**du2019_config(n, width, seed, **options), "setting": "zou-gu2019", "L": int(L)}
+
+
+def batch_group(config: dict) -> tuple:
+    """Runs with equal groups share data, step size and criterion, and so train as one batch."""
+    return tuple(sorted((k, repr(v)) for k, v in config.items() if k not in _RUN_FIELDS))
 
 
 def _check(config: dict, setting: str = "du2019") -> None:
@@ -91,17 +105,31 @@ def train_du2019(config: dict) -> dict[str, Any]:
 
     Returns initial and final loss, steps run, ``steps_to_eps`` (first step with loss <= eps, or
     None), ``diverged_at``, the step size used, lambda_0 = lambda_min(H^inf) and delta of the
-    data, the largest neuron movement max_r ||w_r - w_r(0)|| and the fraction of activation
-    patterns flipped at the last step, and a short loss curve.
+    data, ``t_kernel`` (steps of GD on H^inf from the run's initial residual), the run's
+    ``step_limit`` and ``stop_reason``, ``succeeded`` under the configuration's criterion,
+    ``parameter_ratio`` (trained parameters / n), the largest neuron movement
+    max_r ||w_r - w_r(0)|| and the fraction of activation patterns flipped at the last step,
+    and a short loss curve.
+    """
+    return train_du2019_batch([config])[0]
+
+
+def train_du2019_batch(configs: list[dict]) -> list[dict[str, Any]]:
+    """Train several runs of :func:`train_du2019` that differ only in width and seed as one program.
+
+    The neurons of every run are stacked in one weight matrix (:class:`verify.gd.TwoLayerBatch`),
+    so a step is one GEMM forward and one backward for all of them; each run stops on its own.
+    The results equal those of the runs trained alone (same initialisation, same arithmetic).
     """
     from .. import gd
     from ..models import du2019
 
-    _check(config, "du2019")
+    first = _same_group(configs, "du2019")
     spec = du2019()
-    data, eta, eigenvalues = _prepare(config, spec, None)
-    net = gd.TwoLayerBatch(spec, data.X, data.y, [int(config["width"])], int(config["seed"]), [eta], _backend())
-    return _train(net, config, data, eta, float(eigenvalues[0]))
+    data, eta, spectrum = _prepare(first, spec, None)
+    widths, seeds = [int(c["width"]) for c in configs], [int(c["seed"]) for c in configs]
+    net = gd.TwoLayerBatch(spec, data.X, data.y, widths, seeds, [eta] * len(configs), _backend(first))
+    return _train(net, configs, spec, data, eta, spectrum, float(spectrum.eigenvalues[0]))
 
 
 def train_zou_gu2019(config: dict) -> dict[str, Any]:
@@ -112,59 +140,112 @@ def train_zou_gu2019(config: dict) -> dict[str, Any]:
     None (a deep net has no per-neuron radius in the proofs), ``flip_fraction`` is over all layers'
     activation patterns, and ``layer_distances`` lists ||W_l - W_l(0)||_F of the trained layers.
     """
+    return train_zou_gu2019_batch([config])[0]
+
+
+def train_zou_gu2019_batch(configs: list[dict]) -> list[dict[str, Any]]:
+    """Several :func:`train_zou_gu2019` runs of one group (one data set, step-size rule and criterion).
+
+    Deep runs are trained one after the other inside the batch (the data, its kernels and
+    lambda_0 are computed once); only the two-layer family stacks runs into one GEMM.
+    """
     from .. import gd
     from ..models import zou_gu2019
     from ..ntk import relu_ntk
 
-    _check(config, "zou-gu2019")
-    L = int(config["L"])
+    first = _same_group(configs, "zou-gu2019")
+    L = int(first["L"])
     if L < 1:
         raise ValueError(f"L must be at least 1 (hidden m x m layers), got {L}")
     spec = zou_gu2019(L)
-    data, eta, _ = _prepare(config, spec, int(config["width"]))
-    lambda_0 = float(np.linalg.eigvalsh(relu_ntk(data.X, L + 1))[0])
-    net = gd.DeepNet(spec, data.X, data.y, int(config["width"]), int(config["seed"]), eta, _backend())
-    return _train(net, config, data, eta, lambda_0)
+    results = []
+    lambda_0 = None
+    for config in configs:
+        data, eta, spectrum = _prepare(config, spec, int(config["width"]))
+        if lambda_0 is None:
+            lambda_0 = float(np.linalg.eigvalsh(relu_ntk(data.X, L + 1))[0])
+        net = gd.DeepNet(spec, data.X, data.y, int(config["width"]), int(config["seed"]), eta, _backend(config))
+        results.extend(_train(net, [config], spec, data, eta, spectrum, lambda_0))
+    return results
 
 
-def _backend():
-    from ..train_numpy import NumpyBackend
+def _same_group(configs: list[dict], setting: str) -> dict:
+    if not configs:
+        raise ValueError("a batch needs at least one configuration")
+    for config in configs:
+        _check(config, setting)
+    groups = {batch_group(c) for c in configs}
+    if len(groups) > 1:
+        raise ValueError("the runs of one batch may differ only in width and seed")
+    return configs[0]
 
-    return NumpyBackend("float64")
+
+def _backend(config: dict):
+    device = str(config["device"])
+    if device == "cpu":
+        from ..train_numpy import NumpyBackend
+
+        return NumpyBackend("float64")
+    from ..train_torch import TorchBackend
+
+    return TorchBackend(device, "float64")
 
 
 def _prepare(config: dict, spec, width: int | None):
     """The data set, the step size ('auto': 1 / (s lambda_max) of the model's kernel) and that kernel's spectrum."""
     from ..data import sphere
+    from ..kernel_gd import KernelSpectrum
 
     n = int(config["n"])
     data = sphere(n, int(config["d"]), labels=config["labels"], seed=int(config["data_seed"]))
-    eigenvalues = np.linalg.eigvalsh(spec.analytic_kernel(data.X, width))
+    spectrum = KernelSpectrum(spec.analytic_kernel(data.X, width))
     if config["eta"] == "auto":
-        eta = 1.0 / (spec.rate_step(1.0, n) * float(eigenvalues[-1]))
+        eta = 1.0 / (spec.rate_step(1.0, n) * float(spectrum.eigenvalues[-1]))
     elif isinstance(config["eta"], (int, float)) and not isinstance(config["eta"], bool) and config["eta"] > 0:
         eta = float(config["eta"])
     else:
         raise ValueError(f"eta must be 'auto' or a positive number, got {config['eta']!r}")
-    return data, eta, eigenvalues
+    return data, eta, spectrum
 
 
-def _train(net, config: dict, data, eta: float, lambda_0: float) -> dict[str, Any]:
+def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0: float) -> list[dict[str, Any]]:
+    """Run the batch under its criterion and describe every run."""
     from .. import gd
+    from ..criteria import Criterion
+    from ..plateau import PlateauRule
 
-    steps, eps = int(config["steps"]), float(config["eps"])
-    traj = gd.run(net, steps, eps if config["stop_at_eps"] else -math.inf, checkpoints=set())[0]
-    losses = traj.losses
-    steps_to_eps = next((step for step, loss in enumerate(losses) if loss <= eps), None)
-    final = traj.snapshots[-1] if traj.snapshots else None
-    result = {
-        "initial_loss": losses[0], "final_loss": losses[-1], "steps_run": traj.steps_run, "steps_to_eps": steps_to_eps,
-        "reached_eps": steps_to_eps is not None, "diverged_at": traj.diverged_at, "eta": eta,
-        "lambda_0": lambda_0, "delta": float(data.delta),
-        "max_neuron_distance": final.max_neuron_distance if final is not None else None,
-        "flip_fraction": float(np.mean(final.flip_fractions)) if final is not None else None,  # over all layers
-        "loss_curve": _curve(losses),
-    }
-    if final is not None and len(final.flip_fractions) > 1:
-        result["layer_distances"] = list(final.layer_distances)
-    return result
+    first = configs[0]
+    rule = Criterion(first["criterion"], first["factor"], first["steps"])
+    eps, n, d = float(first["eps"]), int(first["n"]), int(first["d"])
+    residuals = net.bk.to_numpy(net.forward())
+    rate, scale = spec.rate_step(eta, n), spec.loss_scale(n)
+    t_kernel = [spectrum.dynamics(residuals[:, k], rate, scale).steps_to(eps) for k in range(len(configs))]
+    limits = [rule.step_limit(t) for t in t_kernel]
+    stall = [PlateauRule(eps, limit, min_steps=t or 1) if rule.name == "interpolation" else None
+             for t, limit in zip(t_kernel, limits)]
+    stop_eps = eps if first["stop_at_eps"] else -math.inf
+    trajectories = gd.run(net, limits, stop_eps, checkpoints=set(), stall=stall)
+    out = []
+    for config, traj, t, limit in zip(configs, trajectories, t_kernel, limits):
+        losses = traj.losses
+        steps_to_eps = traj.reached_eps if first["stop_at_eps"] else next(
+            (step for step, loss in enumerate(losses) if loss <= eps), None)
+        final = traj.snapshots[-1] if traj.snapshots else None
+        width = int(config["width"])
+        trained = spec.trained_parameter_count(d, width)
+        result = {
+            "initial_loss": losses[0], "final_loss": losses[-1], "steps_run": traj.steps_run,
+            "steps_to_eps": steps_to_eps, "reached_eps": steps_to_eps is not None, "diverged_at": traj.diverged_at,
+            "stop_reason": traj.stop_reason, "stalled_at": traj.stalled_at,
+            "criterion": rule.label, "t_kernel": t, "step_limit": limit,
+            "succeeded": steps_to_eps is not None and steps_to_eps <= limit and traj.diverged_at is None,
+            "eta": eta, "lambda_0": lambda_0, "delta": float(data.delta),
+            "trained_parameters": trained, "parameter_ratio": trained / n,
+            "max_neuron_distance": final.max_neuron_distance if final is not None else None,
+            "flip_fraction": float(np.mean(final.flip_fractions)) if final is not None else None,  # over all layers
+            "loss_curve": _curve(losses),
+        }
+        if final is not None and len(final.flip_fractions) > 1:
+            result["layer_distances"] = list(final.layer_distances)
+        out.append(result)
+    return out

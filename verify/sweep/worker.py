@@ -60,6 +60,40 @@ def execute(task: Task, config: dict) -> Outcome:
     return Outcome(result, error, meta)
 
 
+def execute_batch(task: Callable[[list[dict]], Any], configs: list[dict]) -> list[Outcome]:
+    """Call ``task(configs)`` once for a batch; one outcome per configuration, in order.
+
+    The task returns one result per configuration.  If it raises (or returns something else),
+    every run of the batch gets the error, as a failed single run would.  ``meta`` records the
+    batch's wall time and size, shared by its runs.
+    """
+    start = time.perf_counter()
+    results, error, trace = None, None, None
+    try:
+        values = task([dict(c) for c in configs])
+        if not isinstance(values, (list, tuple)) or len(values) != len(configs):
+            raise TypeError(f"the batch task returned {type(values).__name__} of "
+                            f"{len(values) if isinstance(values, (list, tuple)) else '?'} results for {len(configs)} runs")
+        for value in values:
+            if not isinstance(value, Mapping):
+                raise TypeError(f"the batch task returned a {type(value).__name__}, not a dict")
+        results = [jsonable_result(v) for v in values]
+    except Exception as exc:  # noqa: BLE001 - a failed batch is recorded run by run, not fatal
+        error = f"{type(exc).__name__}: {exc}"
+        trace = traceback.format_exc()
+    meta: dict[str, Any] = {
+        "wall_time_s": round(time.perf_counter() - start, 6),
+        "batch_size": len(configs),
+        "worker": worker_name(),
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+    }
+    if trace is not None:
+        meta["traceback"] = trace
+    if results is None:
+        return [Outcome(None, error, meta) for _ in configs]
+    return [Outcome(result, None, meta) for result in results]
+
+
 def init_local_worker(parent_pid: int) -> None:
     """Initializer of local pool workers: leave Ctrl-C to the driver, and die with it.
 

@@ -1,0 +1,155 @@
+"""The gap study's budget-free criteria: exact kernel-GD step counts, the plateau rule, batched runs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verify import gd
+from verify.criteria import Criterion, CriterionError
+from verify.data import sphere
+from verify.kernel_gd import KernelSpectrum, kernel_steps_to_eps, simulate_kernel_gd
+from verify.models import du2019
+from verify.plateau import PLATEAU, TOO_SLOW, PlateauRule
+from verify.sweep.tasks import du2019_config, train_du2019, train_du2019_batch
+from verify.train_numpy import NumpyBackend
+
+
+# -- T_kernel ------------------------------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 12), st.integers(0, 10_000), st.floats(0.05, 1.0), st.floats(1e-6, 1e-1))
+def test_t_kernel_is_the_first_step_of_a_direct_simulation_below_eps(n, seed, step_fraction, eps):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, n))
+    K = A @ A.T + 0.05 * np.eye(n)
+    r0 = rng.standard_normal(n)
+    rate = step_fraction / np.linalg.eigvalsh(K)[-1]
+    t = kernel_steps_to_eps(K, r0, rate, 0.5, eps)
+    assert t is not None
+    losses = simulate_kernel_gd(K, r0, rate, 0.5, t)
+    assert losses[t] <= eps * (1 + 1e-9)
+    assert t == 0 or losses[t - 1] > eps * (1 - 1e-9)
+
+
+def test_kernel_loss_formula_matches_iteration_and_divergence_is_none():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((6, 6))
+    K, r0 = A @ A.T + np.eye(6), rng.standard_normal(6)
+    rate = 1.0 / np.linalg.eigvalsh(K)[-1]
+    dyn = KernelSpectrum(K).dynamics(r0, rate, 0.5)
+    assert np.allclose(dyn.loss(np.arange(30)), simulate_kernel_gd(K, r0, rate, 0.5, 29), rtol=1e-9, atol=1e-300)
+    assert KernelSpectrum(K).dynamics(r0, 3.0 / np.linalg.eigvalsh(K)[-1], 0.5).steps_to(1e-3) is None
+    singular = np.diag([1.0, 0.0])  # a null direction keeps its share of the loss for ever
+    assert kernel_steps_to_eps(singular, np.array([1.0, 1.0]), 0.5, 0.5, 1e-3) is None
+    assert kernel_steps_to_eps(singular, np.array([1.0, 0.01]), 0.5, 0.5, 1e-3) is not None
+
+
+# -- the plateau rule ----------------------------------------------------------------------------
+
+def _first_stop(rule: PlateauRule, losses) -> tuple[int | None, str | None]:
+    for step, loss in enumerate(losses):
+        why = rule.observe(step, loss)
+        if why is not None:
+            return step, why
+    return None, None
+
+
+def test_plateau_rule_stops_a_flat_loss():
+    losses = 0.35 + 1e-9 * np.exp(-np.arange(20_000) / 50.0)
+    step, why = _first_stop(PlateauRule(1e-3, 1_000_000, min_steps=100), losses)
+    assert why == PLATEAU and step < 400
+
+
+def test_plateau_rule_stops_a_decay_that_cannot_arrive_within_the_cap():
+    losses = 1.0 / (1.0 + np.arange(50_000)) ** 0.05  # reaches 1e-3 after ~1e60 steps
+    step, why = _first_stop(PlateauRule(1e-3, 100_000, min_steps=100), losses)
+    assert why == TOO_SLOW and step < 5_000
+
+
+@pytest.mark.parametrize("losses", [
+    np.exp(-np.arange(200_000) * 4e-5),  # slow linear rate: eps at ~173k of a 200k cap
+    np.concatenate([np.full(3_000, 1.0) * np.linspace(1, 0.9, 3_000), 0.9 * np.exp(-np.arange(60_000) * 2e-4)]),
+])
+def test_plateau_rule_does_not_cut_a_slow_but_converging_run(losses):
+    eps = 1e-3
+    arrival = int(np.argmax(losses <= eps))
+    assert losses[arrival] <= eps
+    step, why = _first_stop(PlateauRule(eps, 200_000, min_steps=100), losses[:arrival + 1])
+    assert why is None
+
+
+def test_plateau_rule_on_real_gd_stops_below_the_floor_and_spares_a_slow_run():
+    """Below the parameter floor (m d < n) GD cannot fit n labels; width 15 at n = 64 fits, slowly (86 T_kernel)."""
+    spec, data = du2019(), sphere(64, 10, labels="random", seed=0)
+    spectrum = KernelSpectrum(spec.analytic_kernel(data.X))
+    eta = 1.0 / (spec.rate_step(1.0, 64) * spectrum.eigenvalues[-1])
+    out = {}
+    for width, seed in ((4, 0), (15, 1)):
+        net = gd.TwoLayerBatch(spec, data.X, data.y, [width], seed, [eta], NumpyBackend())
+        r0 = net.bk.to_numpy(net.forward())[:, 0]
+        t_kernel = spectrum.dynamics(r0, spec.rate_step(eta, 64), 0.5).steps_to(1e-3)
+        cap = Criterion("interpolation").step_limit(t_kernel)
+        out[width] = (gd.run(net, cap, 1e-3, checkpoints=set(), stall=[PlateauRule(1e-3, cap, min_steps=t_kernel)])[0],
+                      t_kernel, cap)
+    narrow, t4, cap4 = out[4]
+    assert narrow.stop_reason in (PLATEAU, TOO_SLOW) and narrow.steps_run < cap4 / 5
+    slow, t15, cap15 = out[15]
+    assert slow.stop_reason == "eps" and slow.reached_eps > 20 * t15
+
+
+# -- criteria ------------------------------------------------------------------------------------
+
+def test_criterion_texts_and_doubling():
+    assert Criterion.parse("interpolation").label == "interpolation:300"
+    assert Criterion.parse("kernel:3").doubled() == Criterion("kernel", 6.0)
+    assert Criterion.parse("budget", 500).doubled().steps == 1000
+    assert Criterion.parse("kernel:2").step_limit(100) == 200
+    for bad in ("nope", "kernel:abc", "kernel:0", "kernel:inf"):
+        with pytest.raises(CriterionError):
+            Criterion.parse(bad)
+    with pytest.raises(CriterionError):
+        Criterion("interpolation", steps=100)
+
+
+def test_nothing_in_the_interpolation_criterion_depends_on_steps():
+    a = du2019_config(16, 8, 0, d=5, criterion="interpolation", steps=10)
+    b = du2019_config(16, 8, 0, d=5, criterion="interpolation", steps=100_000)
+    assert a == b and a["steps"] is None
+    assert train_du2019(a) == train_du2019(b)
+
+
+def test_kernel_criterion_succeeds_at_a_very_large_width():
+    result = train_du2019(du2019_config(16, 20_000, 0, d=5, criterion="kernel", factor=1.1))
+    assert result["succeeded"] and result["steps_to_eps"] <= 1.1 * result["t_kernel"]
+    assert abs(result["steps_to_eps"] - result["t_kernel"]) <= 0.05 * result["t_kernel"]  # it trains like its kernel
+
+
+# -- batching ------------------------------------------------------------------------------------
+
+def test_batched_runs_of_several_widths_and_seeds_equal_single_runs():
+    configs = [du2019_config(32, m, s, d=5, criterion="interpolation") for m in (5, 7, 12, 40) for s in (0, 1, 2)]
+    together = train_du2019_batch(configs)
+    assert len({r["steps_run"] for r in together}) > 3  # the runs stopped at different steps
+    for config, result in zip(configs, together):
+        alone = train_du2019(config)
+        assert result["steps_run"] == alone["steps_run"] and result["stop_reason"] == alone["stop_reason"]
+        assert np.allclose(result["loss_curve"]["loss"], alone["loss_curve"]["loss"], rtol=1e-10, atol=0)
+        assert result["final_loss"] == pytest.approx(alone["final_loss"], rel=1e-10)
+
+
+def test_batched_trajectories_equal_single_ones_step_by_step():
+    data = sphere(24, 6, seed=3)
+    spec, widths, seeds = du2019(), [10, 30, 30, 80], [0, 0, 1, 2]
+    etas, limits = [0.3, 0.3, 0.5, 0.2], [40, 200, 120, 200]
+    together = gd.run(gd.TwoLayerBatch(spec, data.X, data.y, widths, seeds, etas, NumpyBackend()), limits, 1e-4)
+    for k, traj in enumerate(together):
+        alone = gd.run(gd.TwoLayerBatch(spec, data.X, data.y, [widths[k]], seeds[k], [etas[k]], NumpyBackend()),
+                       limits[k], 1e-4)[0]
+        assert len(traj.losses) == len(alone.losses)
+        assert np.allclose(traj.losses, alone.losses, rtol=1e-12, atol=0)
+        assert math.isclose(traj.snapshots[-1].param_distance, alone.snapshots[-1].param_distance, rel_tol=1e-10)

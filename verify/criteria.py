@@ -1,0 +1,104 @@
+"""What "training succeeded" means in the gap study: three criteria, named in every result.
+
+* ``interpolation`` (default; ``interpolation:F`` sets the cap factor F, default 300): GD with
+  the setting's step size runs until its loss reaches eps, or until the plateau rule of
+  :mod:`verify.plateau` says it has stalled, under a cap of F x T_kernel steps.  The minimal
+  width under this criterion is the width at which gradient descent can fit the data at all.
+* ``kernel`` (``kernel:C``, C default 2): the run must reach eps within C x T_kernel steps.
+  The minimal width under this criterion is the width at which the network trains like its
+  infinite-width kernel, at the kernel's linear rate: the regime the catalogued theorems prove.
+* ``budget`` (with ``--steps N``): loss <= eps within N steps, the study's original criterion,
+  kept for comparison.  Its answer mixes "can fit" with "fits fast enough for N".
+
+T_kernel (:mod:`verify.kernel_gd`) is the exact number of steps that GD on the setting's
+infinite-width kernel needs from the run's own initial residual with the same step size, so
+neither of the first two criteria depends on a step budget.  ``doubled()`` is the criterion
+of the stability check: the same rule with twice the cap (interpolation) or twice C (kernel).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import kernel_gd
+
+INTERPOLATION, KERNEL, BUDGET = "interpolation", "kernel", "budget"
+NAMES = (INTERPOLATION, KERNEL, BUDGET)
+DEFAULT_FACTOR = {INTERPOLATION: 300.0, KERNEL: 2.0}
+
+
+class CriterionError(ValueError):
+    """A criterion text that does not parse (the CLI turns it into a one-line error)."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A success criterion: its name, its factor (cap factor or C), and the step budget (budget only)."""
+
+    name: str = INTERPOLATION
+    factor: float | None = None
+    steps: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.name not in NAMES:
+            raise CriterionError(f"unknown criterion {self.name!r} (known: {', '.join(NAMES)})")
+        if self.name == BUDGET:
+            if self.factor is not None:
+                raise CriterionError("the budget criterion takes --steps, not a factor")
+            if self.steps is None or self.steps < 1:
+                raise CriterionError("the budget criterion needs --steps N with N >= 1")
+        else:
+            if self.steps is not None:
+                raise CriterionError(f"the {self.name} criterion does not use a step budget (--steps is for --criterion budget)")
+            factor = DEFAULT_FACTOR[self.name] if self.factor is None else self.factor
+            if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 1):
+                raise CriterionError(f"the {self.name} criterion's factor must be a finite number >= 1, got {factor!r}")
+            object.__setattr__(self, "factor", float(factor))
+
+    @classmethod
+    def parse(cls, text: str, steps: int | None = None) -> "Criterion":
+        """``interpolation``, ``interpolation:F``, ``kernel``, ``kernel:C`` or ``budget`` (with `steps`)."""
+        name, _, factor_text = str(text).strip().partition(":")
+        factor = None
+        if factor_text:
+            try:
+                factor = float(factor_text)
+            except ValueError:
+                raise CriterionError(f"criterion factor {factor_text!r} is not a number (e.g. kernel:2)") from None
+        if name == BUDGET:
+            return cls(BUDGET, factor, steps)
+        return cls(name, factor, None)
+
+    @property
+    def label(self) -> str:
+        """The criterion as typed: interpolation:300, kernel:2, budget."""
+        return BUDGET if self.name == BUDGET else f"{self.name}:{self.factor:g}"
+
+    def step_limit(self, t_kernel: int | None) -> int:
+        """The most steps a run may take under this criterion."""
+        if self.name == BUDGET:
+            return int(self.steps)
+        if self.name == KERNEL:
+            return max(1, int(math.floor(self.factor * t_kernel))) if t_kernel is not None else 1
+        return kernel_gd.cap_steps(self.factor, t_kernel)
+
+    def doubled(self) -> "Criterion":
+        """The stability check's criterion: twice the cap, twice C, or twice the budget."""
+        if self.name == BUDGET:
+            return Criterion(BUDGET, None, 2 * int(self.steps))
+        return Criterion(self.name, 2 * self.factor)
+
+    def describe(self, eps: float, seeds: int) -> str:
+        """One sentence for tables and reports."""
+        every = f"for every one of {seeds} seed{'s' if seeds != 1 else ''}"
+        if self.name == BUDGET:
+            return f"budget: loss <= {eps:g} within {self.steps} full-batch GD steps, {every}"
+        if self.name == KERNEL:
+            return (f"kernel:{self.factor:g}: loss <= {eps:g} within {self.factor:g} x T_kernel steps (T_kernel: steps of "
+                    f"GD on the infinite-width kernel from the same initial residual, same step size), {every}")
+        return (f"interpolation:{self.factor:g}: GD reaches loss <= {eps:g} before the plateau rule calls it stalled, "
+                f"under a cap of {self.factor:g} x T_kernel steps, {every}")
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "factor": self.factor, "steps": self.steps, "label": self.label}
