@@ -265,3 +265,19 @@ def docs(output, check) -> None:
         click.echo(f"{output} is up to date")
         return
     _write(text, output)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "biblatex"]), default="bibtex", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
+@catalog_option
+def bib(ids, fmt, output, catalog_paths) -> None:
+    """BibTeX for the papers behind the given theorem ids or paper keys (all when none).
+
+    Keys are the catalogue's paper keys, the ones `bounds compare --format latex` cites.
+    """
+    from ..bib import bibliography
+    from ..registry import load_catalog
+
+    _write(bibliography(load_catalog(catalog_paths), ids, fmt), output)
