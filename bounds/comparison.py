@@ -91,7 +91,7 @@ def _in_unit(entry: Entry, stated: float | None, unit: str, params: Mapping[str,
     if unit == entry.counts:
         return stated, ""
     if stated is None:
-        return None, f"not converted to {unit}: the theorem states no width"
+        return None, ""  # no width stated (tables say so) or undefined at this point (a warning says so)
     try:
         done = convert(entry, stated, unit, _size_values(params))
     except NotConvertible as exc:
