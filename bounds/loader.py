@@ -349,6 +349,9 @@ def _size(ctx: _Context, raw: Any, where: tuple, symbols: set[str]) -> Size | No
     for key in ("neurons", "parameters", "trained_parameters"):
         if key in raw:
             text = ctx.string(raw[key], (*where, key))
+            if text == "unknown":  # the network's shape is not known well enough to count it
+                texts[key.replace("_", "-")] = text
+                continue
             node = ctx.expression(text, (*where, key), symbols | {"m"})
             if "m" not in free_symbols(node):
                 raise ctx.fail((*where, key), "must be an expression in the width m (and d, L, k)")

@@ -69,11 +69,15 @@ def size_formula(entry: Entry, unit: str) -> SizeFormula:
         return SizeFormula(unit, None, "m", "identity")
     size = entry.size
     key = unit.replace("-", "_")
+    if size is not None and (size.texts or {}).get(unit) == "unknown":
+        raise NotConvertible(f"the entry's {unit} count is unknown" + (f": {size.note}" if size.note else ""))
     if size is not None and getattr(size, key) is not None:
         return SizeFormula(unit, getattr(size, key), size.texts[unit], "entry")
     arch = entry.architecture
     if unit == "trained-parameters":
         trained = size.trained if size is not None else ""
+        if trained == "all" and size is not None and (size.texts or {}).get("parameters") == "unknown":
+            raise NotConvertible(f"the entry's parameter count is unknown" + (f": {size.note}" if size.note else ""))
         if trained == "all" and (size is not None and size.parameters is not None):
             return SizeFormula(unit, size.parameters, size.texts["parameters"], "entry (all layers trained)")
         if trained == "all" and arch in DEFAULT_SIZES:

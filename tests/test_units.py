@@ -127,3 +127,13 @@ def test_guarantee_and_counts_filters(run_cli):
     assert rows and all(r["counts"] == "parameters" for r in rows)
     bad = run_cli("compare", "--n", "1000", "--in", "bytes")
     assert bad.exit_code == 2
+
+
+def test_a_one_wide_layer_network_is_not_counted_from_its_width():
+    row = bounds.compare(n=1000, L=10, ids=["nguyen-mondelli-2020/thm3.2-sec3.1-linear-width"], unit="parameters")[0]
+    assert row.width_log10 is None and "count is unknown" in row.conversion
+
+
+def test_allen_zhu_trained_parameters_are_the_hidden_layers():
+    row = bounds.compare(n=1000, L=10, ids=["allen-zhu-li-song-2019/thm1-gd"], unit="trained-parameters")[0]
+    assert row.width_log10 == pytest.approx(2 * row.width_stated_log10 + 1.0, abs=1e-9)  # L m^2 with L = 10
