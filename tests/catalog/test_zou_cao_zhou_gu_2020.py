@@ -17,7 +17,7 @@ def test_gd_is_an_unverified_recollection():
     assert entry.confidence == "unverified"
     assert "iterations" not in entry.bounds
     expect(GD, "width", n=26, L=38, delta=8,
-           quote="UNVERIFIED recollection (literature.md), not the paper's words: n^26 L^38 phi^-8")
+           quote="UNVERIFIED recollection (the team's unpublished notes), not the paper's words: n^26 L^38 phi^-8")
 
 
 def test_version_venue_and_expression_belong_together():
