@@ -162,6 +162,8 @@ def convert(entry: Entry, value_log10: float, unit: str, values: Mapping[str, fl
         raise NotConvertible(f"converting {source} to {unit} needs {flags}")
     m_log10 = _width_for(origin, value_log10, values)
     result = _count_log10(target, m_log10, values)
+    if not math.isfinite(result):
+        raise NotConvertible(f"{unit} = {target.text} is not positive at this point")
     point = ", ".join(f"{name} = {values[name]:g}" for name in sorted(needed))
     parts = []
     if origin.node is not None:

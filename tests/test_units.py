@@ -137,3 +137,12 @@ def test_a_one_wide_layer_network_is_not_counted_from_its_width():
 def test_allen_zhu_trained_parameters_are_the_hidden_layers():
     row = bounds.compare(n=1000, L=10, ids=["allen-zhu-li-song-2019/thm1-gd"], unit="trained-parameters")[0]
     assert row.width_log10 == pytest.approx(2 * row.width_stated_log10 + 1.0, abs=1e-9)  # L m^2 with L = 10
+
+
+def test_a_count_that_vanishes_is_not_converted_and_json_stays_strict(run_cli):
+    # hidden-layer parameters (L - 1) m^2 vanish for one hidden layer
+    entry = _entry("deep-fc", size='[theorem.size]\ntrained = "hidden"\n')
+    with pytest.raises(NotConvertible, match="not positive"):
+        convert(entry, 3.0, "trained-parameters", {"d": 100.0, "k": 1.0, "L": 1.0})
+    result = run_cli("compare", "--n", "1000", "--L", "1", "--in", "trained-parameters", "--format", "json")
+    assert result.exit_code == 0 and "NaN" not in result.stdout and "Infinity" not in result.stdout
