@@ -20,6 +20,7 @@ from .model import Entry
 from .registry import Catalog, load_catalog
 
 SORT_KEYS = ("width", "iterations", "id")
+UNITS = ("width", "neurons", "parameters", "trained-parameters")
 
 
 @dataclass
@@ -49,6 +50,13 @@ class Row:
     iterations_exponent_n_effective: int | float | str | None
     assumed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    counts: str = "width"  # what the theorem's width bound counts, as stated
+    width_in: str = "width"  # the unit of width_log10 in this row (None value: not convertible)
+    width_stated_log10: float | None = None  # the width bound in its own unit (`counts`)
+    conversion: str = ""  # how width_log10 was obtained from the stated bound, or why it could not be
+    guarantee: str = "squared-loss"  # what the theorem guarantees (see bounds.model.GUARANTEES)
+    disputed: str | None = None  # the competing readings, where later sources disagree
+    venue: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,10 +76,35 @@ def _nan_to_none(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+def _size_values(params: Mapping[str, float]) -> dict[str, float | None]:
+    """d, L, k for counting neurons and parameters: given, else the shared default (L has none)."""
+    from .symbols import shared_symbols
+
+    table = shared_symbols()
+    return {name: params.get(name, table[name].default if name in table else None) for name in ("d", "L", "k")}
+
+
+def _in_unit(entry: Entry, stated: float | None, unit: str, params: Mapping[str, float]) -> tuple[float | None, str]:
+    """The width bound in `unit` and a note on the conversion (or on why there is none)."""
+    from .units import NotConvertible, convert
+
+    if unit == entry.counts:
+        return stated, ""
+    if stated is None:
+        return None, ""  # no width stated (tables say so) or undefined at this point (a warning says so)
+    try:
+        done = convert(entry, stated, unit, _size_values(params))
+    except NotConvertible as exc:
+        return None, f"not converted from {entry.counts} to {unit}: {exc}"
+    return done.log10, done.note
+
+
 def row_for(entry: Entry, params: Mapping[str, float], constants: Mapping[str, float] | None,
-            catalog: Catalog) -> Row:
-    """Evaluate one entry and gather its exponents into a row."""
+            catalog: Catalog, unit: str = "width") -> Row:
+    """Evaluate one entry and gather its exponents into a row (width counted in `unit`)."""
     result = evaluate_entry(entry, params, constants=constants, relations=catalog.relations)
+    stated = _nan_to_none(result.width_log10)
+    width_value, conversion = _in_unit(entry, stated, unit, params)
     width_n, width_logs = _power(entry, "width", "n")
     iter_n, iter_logs = _power(entry, "iterations", "n")
     assumed = list(result.assumed)
@@ -81,14 +114,14 @@ def row_for(entry: Entry, params: Mapping[str, float], constants: Mapping[str, f
         id=entry.id,
         paper=entry.paper.citation,
         arxiv=entry.paper.arxiv,
-        arxiv_version=entry.paper.arxiv_version,
+        arxiv_version=entry.arxiv_version,
         theorem=entry.label,
         confidence=entry.confidence,
         architecture=entry.architecture,
         activation=entry.activation,
         algorithm=entry.algorithm,
         width_bound=entry.bounds["width"].kind if "width" in entry.bounds else "unstated",
-        width_log10=_nan_to_none(result.width_log10),
+        width_log10=width_value,
         iterations_log10=_nan_to_none(result.iterations_log10),
         step_size_log10=_nan_to_none(result.step_size_log10),
         width_exponent_n=width_n,
@@ -101,6 +134,13 @@ def row_for(entry: Entry, params: Mapping[str, float], constants: Mapping[str, f
         iterations_exponent_n_effective=_power(entry, "iterations", "n", True, catalog, params)[0],
         assumed=assumed,
         warnings=list(result.warnings),
+        counts=entry.counts,
+        width_in=unit,
+        width_stated_log10=stated,
+        conversion=conversion,
+        guarantee=entry.guarantee,
+        disputed=entry.disputed or None,
+        venue=entry.venue_of_version,
     )
 
 
@@ -143,17 +183,34 @@ def compare(
     constants: Mapping[str, float] | None = None,
     catalog_paths: Iterable[Path | str] = (),
     catalog: Catalog | None = None,
+    unit: str = "width",
+    guarantee: str | None = None,
+    counts: str | None = None,
     **params: float | None,
 ) -> list[Row]:
     """Evaluate every selected theorem at the point (n, L, params); one row each.
 
     `params` are shared symbols (d, k, B, eps, fail_prob, delta, lambda_0, gamma).  `constants`
     sets hidden constants: ``{"C_width": 10}`` for every entry, ``{"ID:c": 2}`` for one.
+    `unit` puts every width bound in one unit (width, neurons, parameters, trained-parameters),
+    converting through the architecture (:mod:`bounds.units`); rows that cannot be converted get
+    no width and say why.  `guarantee` and `counts` keep only entries with that guarantee / unit.
     """
+    from .model import GUARANTEES
+
     if sort not in SORT_KEYS:
         raise ParameterError(f"--sort must be one of {', '.join(SORT_KEYS)}, got {sort!r}")
+    if unit not in UNITS:
+        raise ParameterError(f"--in must be one of {', '.join(UNITS)}, got {unit!r}")
+    if guarantee is not None and guarantee not in GUARANTEES:
+        raise ParameterError(f"--guarantee must be one of {', '.join(GUARANTEES)}, got {guarantee!r}")
+    if counts is not None and counts not in UNITS:
+        raise ParameterError(f"--counts must be one of {', '.join(UNITS)}, got {counts!r}")
     catalog = catalog or load_catalog(catalog_paths)
     selected = catalog.filter(architecture, activation, algorithm, confidence, list(ids) if ids else None)
+    if guarantee is not None or counts is not None:
+        selected = Catalog(tuple(e for e in selected if (guarantee is None or e.guarantee == guarantee)
+                                 and (counts is None or e.counts == counts)), selected.relations)
     if not len(selected):
         raise ParameterError("no theorem matches the filters (see `bounds list`)")
     point = validate_params({"n": n, "L": L, **params})
@@ -161,7 +218,7 @@ def compare(
     rows, missing = [], {}
     for entry in selected:
         try:
-            rows.append(row_for(entry, point, split_constants(constants, entry), catalog))
+            rows.append(row_for(entry, point, split_constants(constants, entry), catalog, unit))
         except MissingParameterError as exc:
             missing.setdefault((exc.symbol, exc.flag), []).append(entry.id)
     if missing:

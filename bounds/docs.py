@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .asymptotics import exponents
 from .errors import BoundsError
+from .model import GUARANTEE_TEXT
 from .registry import Catalog, load_catalog
 
 SYMBOL = {"width": "m", "iterations": "T", "step_size": "\\eta"}
@@ -33,14 +34,20 @@ def catalogue_page(catalog: Catalog | None = None) -> str:
         "Formulas are written as the paper writes them (its own symbols), hidden constants omitted;",
         "growth lists each variable's leading power with the others fixed (1/x for accuracies).",
         "",
+        "Counts: what the width bound counts (width of each hidden layer, neurons in total, parameters,",
+        "trained parameters); guarantee: what holds at the end (squared loss, another training loss,",
+        "training error, test error). **disputed**: later sources read the result differently (see the entry).",
+        "",
         f"{len(catalog)} theorems from {len(catalog.papers())} papers.",
         "",
-        "| id | result | confidence | width | iterations |",
-        "|---|---|---|---|---|",
+        "| id | result | confidence | counts | guarantee | width | iterations |",
+        "|---|---|---|---|---|---|---|",
     ]
     for entry in catalog:
         width, iterations = (_formula_cell(entry, q) for q in ("width", "iterations"))
-        out.append(f"| [`{entry.id}`](#{_anchor(entry.id)}) | {entry.label} | {entry.confidence} | {width} | {iterations} |")
+        confidence = entry.confidence + (", **disputed**" if entry.disputed else "")
+        out.append(f"| [`{entry.id}`](#{_anchor(entry.id)}) | {entry.label} | {confidence} | {entry.counts} | "
+                   f"{entry.guarantee} | {width} | {iterations} |")
     papers = sorted(catalog.papers(), key=lambda p: (p.year, p.key))
     for paper in papers:
         out += ["", f"## {paper.title}", ""]
@@ -53,6 +60,11 @@ def catalogue_page(catalog: Catalog | None = None) -> str:
             out.append(f"**{entry.label}**: {entry.summary}. Confidence: **{entry.confidence}**"
                        + (f" ({entry.confidence_source})" if entry.confidence_source else "") + ".")
             out += ["", f"> {entry.quote}", ""]
+            out.append(f"- Counts: {entry.counts}; guarantee: {GUARANTEE_TEXT.get(entry.guarantee, entry.guarantee)}"
+                       + (f"; statement of arXiv {entry.arxiv_version}" if entry.version else "")
+                       + (f"; venue of that version: {entry.venue}" if entry.venue else ""))
+            if entry.disputed:
+                out.append(f"- **Disputed.** {entry.disputed}")
             for quantity in entry.unstated:
                 out.append(f"- {TITLE[quantity]}: not stated explicitly by the theorem")
             for quantity, bound in entry.bounds.items():

@@ -23,7 +23,12 @@ FORMATS = ("table", "json", "csv", "markdown", "latex")
 ROW_FIELDS = [f.name for f in fields(Row)]
 LIST_FIELDS = ("assumed", "warnings")
 LIST_SEPARATOR = " | "
-NUMBER_FIELDS = ("width_log10", "iterations_log10", "step_size_log10")
+NUMBER_FIELDS = ("width_log10", "iterations_log10", "step_size_log10", "width_stated_log10")
+OPTIONAL_TEXT_FIELDS = ("disputed",)  # None in a row, empty in CSV
+GUARANTEE_ABBREV = {"squared-loss": "sq. loss", "training-loss": "train loss", "training-error": "train err",
+                    "test-error": "test err", "margin": "margin"}
+UNIT_ABBREV = {"width": "width", "neurons": "neurons", "parameters": "params", "trained-parameters": "trained params"}
+DISPUTED_MARK = " (disputed)"
 EXPONENT_FIELDS = (
     "width_exponent_n", "width_exponent_L", "width_polylog_n", "iterations_exponent_n",
     "iterations_exponent_L", "iterations_polylog_n", "width_exponent_n_effective",
@@ -54,7 +59,7 @@ def scientific(log10_value: float | None, digits: int = 3) -> str:
 def log10_of_scientific(text: str) -> float | None:
     """Inverse of :func:`scientific` (as printed, so to its precision)."""
     text = text.strip()
-    if not text or text in ("-", "--", "—", "undefined", "not stated"):
+    if not text or text in ("-", "--", "—", "undefined", "not stated", "not converted"):
         return None
     match = re.fullmatch(r"([0-9.]+)e([+-]\d+)", text)
     if not match:
@@ -131,7 +136,7 @@ def to_csv(rows: list[Row]) -> str:
             record[key] = LIST_SEPARATOR.join(record[key])
         for key in NUMBER_FIELDS:
             record[key] = "" if record[key] is None else repr(record[key])
-        for key in EXPONENT_FIELDS:
+        for key in EXPONENT_FIELDS + OPTIONAL_TEXT_FIELDS:
             record[key] = "" if record[key] is None else record[key]
         writer.writerow(record)
     return out.getvalue()
@@ -139,7 +144,9 @@ def to_csv(rows: list[Row]) -> str:
 
 def _footnotes(rows: list[Row]) -> tuple[list[str], list[list[int]], list[str]]:
     """Assumptions shared by every row, then per-row footnote numbers and their texts."""
-    notes_per_row = [row.assumed + [f"warning: {w}" for w in row.warnings] for row in rows]
+    notes_per_row = [row.assumed + [f"warning: {w}" for w in row.warnings]
+                     + ([row.conversion] if row.conversion else [])
+                     + ([f"disputed: {row.disputed}"] if row.disputed else []) for row in rows]
     common = [a for a in notes_per_row[0] if all(a in notes for notes in notes_per_row)] if rows else []
     texts: list[str] = []
     marks: list[list[int]] = []
@@ -165,25 +172,47 @@ def _growth_cell(row: Row, quantity: str, latex: bool = False) -> str:
                        getattr(row, f"{quantity}_exponent_L"), latex=latex)
     if quantity == "width" and row.width_bound == "poly":
         text = f"poly: {text}" if not latex else f"\\mathrm{{poly}}: {text}"
-    return f"${text}$" if latex else text
+    tag = ""
+    if quantity == "width" and row.counts != row.width_in:
+        # the exponents are those of the bound as stated, in its own unit
+        tag = f" [{UNIT_ABBREV.get(row.counts, row.counts)}]"
+    return f"${text}$" + (f" {tag.strip()}" if tag else "") if latex else text + tag
+
+
+def _confidence_cell(row: Row, abbreviate: bool = False) -> str:
+    text = CONFIDENCE_ABBREV.get(row.confidence, row.confidence) if abbreviate else row.confidence
+    return text + (DISPUTED_MARK if row.disputed else "")
+
+
+def _strip_disputed(text: str) -> str:
+    return text[: -len(DISPUTED_MARK)] if text.endswith(DISPUTED_MARK) else text
+
+
+def _unit_title(rows: list[Row]) -> str:
+    units = {row.width_in for row in rows}
+    return "width" if not units or units == {"width"} else "/".join(sorted(units))
 
 
 def _width_cell(row: Row) -> str:
     if row.width_bound == "unstated":
         return "not stated"
+    if row.width_log10 is None and row.counts != row.width_in and row.width_stated_log10 is not None:
+        return "not converted"
     return scientific(row.width_log10) or "undefined"
 
 
 def to_table(rows: list[Row]) -> str:
     """A terminal table with assumptions as footnotes."""
     common, marks, texts = _footnotes(rows)
-    header = ["theorem", "arXiv", "conf.", "width", "width ~", "iterations", "iterations ~", "notes"]
+    header = ["theorem", "arXiv", "conf.", "guarantee", _unit_title(rows), "width ~", "iterations", "iterations ~",
+              "notes"]
     body = []
     for row, mine in zip(rows, marks):
         body.append([
             row.id,
             row.arxiv + row.arxiv_version,
-            CONFIDENCE_ABBREV.get(row.confidence, row.confidence),
+            _confidence_cell(row, abbreviate=True),
+            GUARANTEE_ABBREV.get(row.guarantee, row.guarantee),
             _width_cell(row),
             _growth_cell(row, "width"),
             scientific(row.iterations_log10) or "-",
@@ -191,7 +220,7 @@ def to_table(rows: list[Row]) -> str:
             ",".join(str(i) for i in mine),
         ])
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(header)]
-    right = {3, 5}
+    right = {4, 6}
 
     def line(cells):
         return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
@@ -199,7 +228,9 @@ def to_table(rows: list[Row]) -> str:
     out = [line(header), line(["-" * w for w in widths])]
     out += [line(r) for r in body]
     out.append("")
-    out.append("Exponents: leading growth with the data parameters (delta, lambda_0, eps, ...) held fixed.")
+    out.append("Exponents: leading growth with the data parameters (delta, lambda_0, eps, ...) held fixed;"
+               " [params] etc.: of the bound as stated, in its own unit.")
+    out.append(_legend(rows))
     if common:
         out.append("Assumed for every row: " + "; ".join(common))
     for i, text in enumerate(texts, start=1):
@@ -207,15 +238,29 @@ def to_table(rows: list[Row]) -> str:
     return "\n".join(out) + "\n"
 
 
-_MD_HEADER = ["theorem", "arXiv", "label", "confidence", "width", "width ~", "iterations", "iterations ~", "notes"]
+def _legend(rows: list[Row]) -> str:
+    """One line on what the width column counts and what each row guarantees."""
+    unit = _unit_title(rows)
+    text = f"Width column: {unit}" + ("" if unit == "width" else " (converted where the theorem counts otherwise)")
+    text += "; guarantee: what the theorem promises (sq. loss: squared loss at most eps; train loss: another training loss;"
+    text += " train err: training error; test err: test error / excess risk)"
+    if any(row.disputed for row in rows):
+        text += "; (disputed): later sources read the result differently, see its footnote"
+    return text + "."
+
+
+_MD_HEADER = ["theorem", "arXiv", "label", "confidence", "guarantee", "width", "width ~", "iterations",
+              "iterations ~", "notes"]
 
 
 def to_markdown(rows: list[Row]) -> str:
     common, marks, texts = _footnotes(rows)
-    out = ["| " + " | ".join(_MD_HEADER) + " |", "|" + "---|" * len(_MD_HEADER)]
+    header = [_unit_title(rows) if h == "width" else h for h in _MD_HEADER]
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(_MD_HEADER)]
     for row, mine in zip(rows, marks):
         cells = [
-            f"`{row.id}`", row.arxiv + row.arxiv_version, row.theorem, row.confidence,
+            f"`{row.id}`", row.arxiv + row.arxiv_version, row.theorem, _confidence_cell(row),
+            row.guarantee,
             _width_cell(row),
             _growth_cell(row, "width"),
             scientific(row.iterations_log10) or "-",
@@ -223,6 +268,8 @@ def to_markdown(rows: list[Row]) -> str:
             " ".join(f"[{i}]" for i in mine),
         ]
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    out.append("")
+    out.append(_legend(rows).replace("|", "\\|"))
     out.append("")
     if common:
         out.append("Assumed for every row: " + "; ".join(common).replace("|", "\\|"))
@@ -248,6 +295,19 @@ def latex_number(log10_value: float | None) -> str:
     return f"${mantissa}\\times 10^{{{int(exponent)}}}$"
 
 
+def cite_key(entry_id: str) -> str:
+    """The BibTeX key of the paper behind a row: its catalogue key (see bounds.bib)."""
+    return entry_id.split("/", 1)[0]
+
+
+def _latex_width(row: Row) -> str:
+    if row.width_bound == "unstated":
+        return "not stated"
+    if _width_cell(row) == "not converted":
+        return "not converted"
+    return latex_number(row.width_log10)
+
+
 def to_latex(rows: list[Row], title: str = "") -> str:
     """A booktabs table for a related-work section (needs \\usepackage{booktabs})."""
     common, marks, texts = _footnotes(rows)
@@ -256,19 +316,20 @@ def to_latex(rows: list[Row], title: str = "") -> str:
         "\\begin{table}[t]",
         "\\centering",
         "\\small",
-        "\\begin{tabular}{llllrlrl}",
+        "\\begin{tabular}{lllllrlrl}",
         "\\toprule",
-        "Paper & arXiv & Result & Conf. & Width & $m\\sim$ & Iterations & $T\\sim$ \\\\",
+        f"Paper & arXiv & Result & Conf. & Guarantee & {_latex_escape(_unit_title(rows).capitalize())} & $m\\sim$ & Iterations & $T\\sim$ \\\\",
         "\\midrule",
     ]
     for row, mine in zip(rows, marks):
         marker = f"$^{{{','.join(str(i) for i in mine)}}}$" if mine else ""
         cells = [
-            _latex_escape(row.paper.split(" (arXiv")[0]) + marker,
+            _latex_escape(row.paper.split(" (arXiv")[0]) + f"~\\cite{{{cite_key(row.id)}}}" + marker,
             _latex_escape(row.arxiv + row.arxiv_version),
             _latex_escape(row.theorem),
-            _latex_escape(row.confidence),
-            "not stated" if row.width_bound == "unstated" else latex_number(row.width_log10),
+            _latex_escape(_confidence_cell(row)),
+            _latex_escape(GUARANTEE_ABBREV.get(row.guarantee, row.guarantee)),
+            _latex_width(row),
             _growth_cell(row, "width", latex=True),
             latex_number(row.iterations_log10),
             _growth_cell(row, "iterations", latex=True),
@@ -276,6 +337,7 @@ def to_latex(rows: list[Row], title: str = "") -> str:
         lines.append(" & ".join(cells) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}"]
     caption = _latex_escape(title or "Width and iteration requirements, hidden constants set to 1.")
+    caption += " " + _latex_escape(_legend(rows))
     if common:
         caption += " Assumed: " + _latex_escape("; ".join(common)) + "."
     for i, text in enumerate(texts, start=1):
@@ -311,6 +373,8 @@ def read_csv(text: str) -> list[dict[str, Any]]:
             row[key] = float(record[key]) if record[key] else None
         for key in EXPONENT_FIELDS:
             row[key] = _exponent_value(record[key])
+        for key in OPTIONAL_TEXT_FIELDS:
+            row[key] = record[key] or None
         for key in LIST_FIELDS:
             row[key] = record[key].split(LIST_SEPARATOR) if record[key] else []
         rows.append(row)
@@ -328,7 +392,9 @@ def read_markdown(text: str) -> list[dict[str, Any]]:
         rows.append({
             "id": record["theorem"].strip("`"),
             "arxiv": record["arXiv"],
-            "confidence": record["confidence"],
+            "confidence": _strip_disputed(record["confidence"]),
+            "disputed": record["confidence"].endswith(DISPUTED_MARK),
+            "guarantee": record["guarantee"],
             "width_log10": log10_of_scientific(record["width"]),
             "iterations_log10": log10_of_scientific(record["iterations"]),
         })
@@ -342,11 +408,14 @@ def read_latex(text: str) -> list[dict[str, Any]]:
         if not line.endswith("\\\\") or line.startswith("Paper") or "&" not in line:
             continue
         cells = [c.strip() for c in line[:-2].split(" & ")]
+        cite = re.search(r"\\cite\{([^}]*)\}", cells[0])
         rows.append({
             "arxiv": cells[1].replace("\\_", "_"),
-            "confidence": cells[3],
-            "width_log10": log10_of_scientific(cells[4]),
-            "iterations_log10": log10_of_scientific(cells[6]),
+            "cite": cite.group(1) if cite else None,
+            "confidence": _strip_disputed(cells[3]),
+            "disputed": cells[3].endswith(DISPUTED_MARK),
+            "width_log10": log10_of_scientific(cells[5]),
+            "iterations_log10": log10_of_scientific(cells[7]),
         })
     return rows
 

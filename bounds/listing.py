@@ -9,7 +9,7 @@ import json
 from .registry import Catalog
 
 LIST_FIELDS = ("id", "arxiv", "arxiv_version", "theorem", "confidence", "architecture", "activation",
-               "algorithm", "summary", "paper")
+               "algorithm", "summary", "paper", "counts", "guarantee", "disputed")
 
 
 TABLE_LIMITS = {"theorem": 28, "activation": 16}
@@ -24,9 +24,10 @@ def _clip(text: str, limit: int | None) -> str:
 def listing_records(catalog: Catalog) -> list[dict[str, str]]:
     return [
         {
-            "id": e.id, "arxiv": e.paper.arxiv, "arxiv_version": e.paper.arxiv_version, "theorem": e.label,
+            "id": e.id, "arxiv": e.paper.arxiv, "arxiv_version": e.arxiv_version, "theorem": e.label,
             "confidence": e.confidence, "architecture": e.architecture, "activation": e.activation,
             "algorithm": e.algorithm, "summary": e.summary, "paper": e.paper.citation,
+            "counts": e.counts, "guarantee": e.guarantee, "disputed": e.disputed,
         }
         for e in catalog
     ]
@@ -42,8 +43,9 @@ def render_listing(catalog: Catalog, fmt: str) -> str:
         writer.writeheader()
         writer.writerows(records)
         return out.getvalue()
-    columns = ("id", "theorem", "confidence", "architecture", "activation", "algorithm")
-    records = [{c: _clip(r[c], TABLE_LIMITS.get(c)) for c in columns} for r in records]
+    columns = ("id", "theorem", "confidence", "architecture", "activation", "algorithm", "counts", "guarantee")
+    records = [{**{c: _clip(r[c], TABLE_LIMITS.get(c)) for c in columns},
+                "confidence": r["confidence"] + (" (disputed)" if r["disputed"] else "")} for r in records]
     widths = {c: max([len(c)] + [len(r[c]) for r in records]) for c in columns}
     lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip()]
     lines.append("  ".join("-" * widths[c] for c in columns))

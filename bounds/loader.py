@@ -22,7 +22,10 @@ from .model import (
     ARCHITECTURES,
     BOUND_KINDS,
     CONFIDENCE_LEVELS,
+    COUNTS,
+    GUARANTEES,
     QUANTITIES,
+    TRAINED_LAYERS,
     Bound,
     Condition,
     Constant,
@@ -30,6 +33,7 @@ from .model import (
     Paper,
     Parameter,
     Relation,
+    Size,
 )
 from .symbols import shared_symbols
 
@@ -39,11 +43,15 @@ THEOREM_KEYS = {"slug": True, "label": True, "summary": True, "confidence": True
                 "confidence_source": False, "quote": True, "setting": True, "parameters": False,
                 "constants": False, "width": True, "iterations": False, "step_size": False,
                 "probability": False, "hides": False, "notes": False, "disagreements": False,
-                "conditions": False}
+                "conditions": False, "guarantee": False, "guarantee_note": False, "disputed": False,
+                "version": False, "venue": False, "size": False}
 SETTING_KEYS = {"architecture": True, "activation": True, "algorithm": True, "depth": False,
                 "trained": False, "init": False, "parametrization": False, "loss": False,
                 "batch": False, "data": False, "output": False}
-BOUND_KEYS = {"expr": False, "bound": True, "note": False, "confidence": False, "unknown_in": False}
+BOUND_KEYS = {"expr": False, "bound": True, "note": False, "confidence": False, "unknown_in": False,
+              "counts": False}
+SIZE_KEYS = {"neurons": False, "parameters": False, "trained_parameters": False, "trained": False, "note": False}
+VERSION = re.compile(r"^v\d+$")
 PARAMETER_KEYS = {"meaning": True, "maps_to": False, "relation": False, "kernel": False}
 CONSTANT_KEYS = {"default": True, "meaning": True}
 RELATION_KEYS = {"slug": True, "label": True, "symbol": True, "expr": True, "quote": True,
@@ -252,6 +260,7 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
 
     bounds: dict[str, Bound] = {}
     unstated: list[str] = []
+    counts = "width"
     for quantity in QUANTITIES:
         if quantity not in raw:
             continue
@@ -261,6 +270,10 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
         note = spec.get("note", "")
         if not isinstance(note, str):
             raise ctx.fail((*bwhere, "note"), "must be a string")
+        if "counts" in spec:
+            if quantity != "width":
+                raise ctx.fail((*bwhere, "counts"), "only a width bound counts neurons or parameters")
+            counts = ctx.string(spec["counts"], (*bwhere, "counts"), COUNTS)
         if kind == "unstated":
             if "expr" in spec:
                 raise ctx.fail((*bwhere, "expr"), "an 'unstated' bound has no expression; explain in note")
@@ -282,13 +295,14 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
                 raise ctx.fail((*bwhere, "unknown_in"),
                                f"{name!r} must be a shared symbol that the expression does not contain")
         bounds[quantity] = Bound(quantity, spec["expr"].strip(), paper_expr, expr, kind, note, bound_confidence,
-                                 unknown_in)
+                                 unknown_in, counts if quantity == "width" else "width")
 
     conditions = tuple(
         _condition(ctx, text, (*where, "conditions"), paper_symbols, mapping)
         for text in _string_list(ctx, raw.get("conditions", []), (*where, "conditions"))
     )
-    extra_text = {key: raw.get(key, "") for key in ("probability", "hides", "notes", "disagreements")}
+    extra_text = {key: raw.get(key, "") for key in ("probability", "hides", "notes", "disagreements",
+                                                    "guarantee_note", "disputed", "venue")}
     for key, value in extra_text.items():
         if not isinstance(value, str):
             raise ctx.fail((*where, key), "must be a string")
@@ -307,8 +321,44 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
         conditions=conditions,
         unstated=tuple(unstated),
         line=ctx.locator.find(where),
+        guarantee=(ctx.string(raw["guarantee"], (*where, "guarantee"), GUARANTEES)
+                   if "guarantee" in raw else "squared-loss"),
+        version=_version(ctx, raw, where),
+        size=_size(ctx, raw.get("size"), (*where, "size"), set(shared) | set(constants)),
+        counts=counts,
         **{key: value.strip() for key, value in extra_text.items()},
     )
+
+
+def _version(ctx: _Context, raw: dict, where: tuple) -> str:
+    if "version" not in raw:
+        return ""
+    version = ctx.string(raw["version"], (*where, "version"))
+    if not VERSION.match(version):
+        raise ctx.fail((*where, "version"), f"{version!r} must be an arXiv version like 'v1'")
+    return version
+
+
+def _size(ctx: _Context, raw: Any, where: tuple, symbols: set[str]) -> Size | None:
+    """The optional [theorem.size] table: neurons / parameters / trained parameters as functions of m."""
+    if raw is None:
+        return None
+    ctx.table(raw, where, SIZE_KEYS)
+    nodes: dict[str, Node] = {}
+    texts: dict[str, str] = {}
+    for key in ("neurons", "parameters", "trained_parameters"):
+        if key in raw:
+            text = ctx.string(raw[key], (*where, key))
+            if text == "unknown":  # the network's shape is not known well enough to count it
+                texts[key.replace("_", "-")] = text
+                continue
+            node = ctx.expression(text, (*where, key), symbols | {"m"})
+            if "m" not in free_symbols(node):
+                raise ctx.fail((*where, key), "must be an expression in the width m (and d, L, k)")
+            nodes[key], texts[key.replace("_", "-")] = node, text
+    trained = ctx.string(raw["trained"], (*where, "trained"), TRAINED_LAYERS) if "trained" in raw else ""
+    note = ctx.string(raw["note"], (*where, "note")) if "note" in raw else ""
+    return Size(nodes.get("neurons"), nodes.get("parameters"), nodes.get("trained_parameters"), texts, trained, note)
 
 
 def _string_list(ctx: _Context, value: Any, where: tuple) -> list[str]:

@@ -22,6 +22,19 @@ BOUND_KINDS = ("Omega", "Omega-tilde", "O", "O-tilde", "Theta", "exact", "headli
 QUANTITIES = ("width", "iterations", "step_size")
 ARCHITECTURES = ("two-layer", "deep-fc", "resnet", "cnn", "other")
 ALGORITHMS = ("GD", "SGD", "gradient-flow")
+# What a width bound counts (docs/catalog-format.md, "What a bound counts").
+COUNTS = ("width", "neurons", "parameters", "trained-parameters")
+# What a theorem guarantees once its width and iterations are met.
+GUARANTEES = ("squared-loss", "training-loss", "training-error", "test-error", "margin")
+GUARANTEE_TEXT = {
+    "squared-loss": "squared training loss <= eps",
+    "training-loss": "training loss (logistic / cross-entropy / other) <= eps",
+    "training-error": "training (0-1) error <= eps, or memorisation",
+    "test-error": "test (population) error or excess risk <= eps",
+    "margin": "a normalised margin on the training data",
+}
+# Which layers a theorem trains, for counting its trained parameters (see bounds/units.py).
+TRAINED_LAYERS = ("all", "first", "last", "hidden", "first-and-last", "unknown")
 
 
 @dataclass(frozen=True)
@@ -81,11 +94,28 @@ class Bound:
     note: str = ""
     confidence: str = ""  # set when this bound's confidence differs from its entry's
     unknown_in: tuple[str, ...] = ()  # variables whose dependence the source does not give
+    counts: str = "width"  # width (per hidden layer), neurons, parameters or trained-parameters
 
     @property
     def leading_constant(self) -> str:
         """Name of the hidden multiplicative constant, set to 1 by default."""
         return f"C_{self.quantity}"
+
+
+@dataclass(frozen=True)
+class Size:
+    """How a width m translates into neurons and (trained) parameters for this theorem's network.
+
+    Each expression is in m and shared symbols (d, L, k); empty where the entry gives none and
+    the architecture has no default (see :mod:`bounds.units`).
+    """
+
+    neurons: Node | None = None
+    parameters: Node | None = None
+    trained_parameters: Node | None = None
+    texts: Mapping[str, str] | None = None  # the expressions as written, by unit
+    trained: str = ""  # all | first | last | hidden | first-and-last | unknown ("" = not said)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +171,22 @@ class Entry:
     conditions: tuple[Condition, ...] = ()
     unstated: tuple[str, ...] = ()  # quantities the theorem asserts without an explicit formula
     line: int | None = None
+    guarantee: str = "squared-loss"  # what holds at the end: see GUARANTEES
+    guarantee_note: str = ""
+    disputed: str = ""  # non-empty: later sources read this result differently (both readings)
+    version: str = ""  # the arXiv version this statement belongs to, when it differs from the paper's
+    venue: str = ""  # the venue of that version, when it differs from the paper's ("" = the paper's)
+    size: Size | None = None
+    counts: str = "width"  # what the width bound counts (also for an unstated width)
+
+    @property
+    def arxiv_version(self) -> str:
+        """The arXiv version of this statement (the entry's own, else the paper's)."""
+        return self.version or self.paper.arxiv_version
+
+    @property
+    def venue_of_version(self) -> str:
+        return self.venue if self.venue else self.paper.venue
 
     # -- convenience accessors -------------------------------------------------------
     @property

@@ -57,6 +57,13 @@ def entry_record(entry: Entry, relations: Iterable[Relation] = ()) -> dict[str, 
         },
         "confidence": entry.confidence,
         "confidence_source": entry.confidence_source,
+        "version": entry.arxiv_version,
+        "venue": entry.venue_of_version,
+        "counts": entry.counts,
+        "guarantee": entry.guarantee,
+        "guarantee_note": entry.guarantee_note,
+        "disputed": entry.disputed or None,
+        "size": _size_record(entry),
         "quote": entry.quote,
         "setting": dict(entry.setting),
         "parameters": {
@@ -75,6 +82,20 @@ def entry_record(entry: Entry, relations: Iterable[Relation] = ()) -> dict[str, 
     }
 
 
+def _size_record(entry: Entry) -> dict[str, Any]:
+    """How the entry's width counts neurons and parameters (or why it cannot)."""
+    from .units import NotConvertible, size_formula
+
+    record: dict[str, Any] = {}
+    for unit in ("neurons", "parameters", "trained-parameters"):
+        try:
+            formula = size_formula(entry, unit)
+            record[unit] = {"formula": formula.text, "origin": formula.origin}
+        except NotConvertible as exc:
+            record[unit] = {"formula": None, "why_not": str(exc)}
+    return record
+
+
 def _wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(text, width=96, initial_indent=indent, subsequent_indent=indent)
 
@@ -84,9 +105,20 @@ def show_pretty(entry: Entry, relations: Iterable[Relation] = ()) -> str:
     paper = entry.paper
     out = [entry.id, "=" * len(entry.id)]
     out.append(f"{entry.label} of {', '.join(paper.authors)}, \"{paper.title}\"")
-    out.append(f"{paper.venue + ', ' if paper.venue else ''}{paper.year}; arXiv {paper.arxiv}{paper.arxiv_version}")
+    venue = entry.venue_of_version
+    out.append(f"{venue + ', ' if venue else ''}{paper.year}; arXiv {paper.arxiv}{entry.arxiv_version}"
+               + (" (the version this statement belongs to)" if entry.version else ""))
     confidence = entry.confidence + (f" ({entry.confidence_source})" if entry.confidence_source else "")
     out.append(_wrap(f"Confidence: {confidence}", ""))
+    from .model import GUARANTEE_TEXT
+
+    out.append(_wrap(f"Guarantee: {GUARANTEE_TEXT.get(entry.guarantee, entry.guarantee)}"
+                     + (f" ({entry.guarantee_note})" if entry.guarantee_note else ""), ""))
+    sizes = record["size"]
+    counted = ", ".join(f"{u} = {v['formula']}" for u, v in sizes.items() if v["formula"])
+    out.append(_wrap(f"The width bound counts: {entry.counts}" + (f"; with m the width, {counted}" if counted else ""), ""))
+    if entry.disputed:
+        out.append(_wrap(f"DISPUTED: {entry.disputed}", ""))
     out.append("")
     out.append(_wrap(f"\"{entry.quote}\""))
     out.append("")
@@ -146,7 +178,7 @@ def show_latex(entry: Entry, relations: Iterable[Relation] = ()) -> str:
     paper = entry.paper
     out = [f"% {entry.id} ({entry.confidence})",
            f"\\paragraph{{{_latex_escape(paper.short_authors)} ({paper.year}), {_latex_escape(entry.label)}.}}",
-           f"{_latex_escape(entry.summary)} (arXiv:{paper.arxiv}{paper.arxiv_version}).",
+           f"{_latex_escape(entry.summary)} (arXiv:{paper.arxiv}{entry.arxiv_version})~\\cite{{{paper.key}}}.",
            "\\begin{align*}"]
     symbols = {"width": "m", "iterations": "T", "step_size": "\\eta"}
     relation = {"width": "\\gtrsim", "iterations": "\\lesssim", "step_size": "\\lesssim"}

@@ -23,6 +23,10 @@ COMMANDS = {
     "dom": "bounds dominance allen-zhu-li-song-2019/thm1-gd zou-gu-2019/thm-gd",
     "user": "bounds compare --n 1000 --catalog tests/data/user_catalog --id my-2026/thm1 "
             "--id du-zhai-poczos-singh-2019/thm4.1-gd --format markdown",
+    "units": "bounds compare --n 1000 --L 10 --d 100 --in parameters --id bombari-amani-mondelli-2022/gd-minimum-overparam "
+             "--id oymak-soltanolkotabi-2020/thm2.1-smooth-gd --id kawaguchi-huang-2019/gd-linear-trainable-parameters "
+             "--id song-yang-2019/headline-quadratic",
+    "bib": "bounds bib bombari-amani-mondelli-2022 song-yang-2019/headline-quadratic",
     "bad1": "bounds compare --n 1000",
     "bad2": "bounds show allen-zhu-li-song-2019/thm1",
     "bad3": "bounds compare --n 10 --catalog tests/data/bad/unknown_symbol.toml",
@@ -88,7 +92,27 @@ and asymptotically, variable by variable:
 {dom}
 ```
 
-## 5. Plots
+## 5. What a bound counts, what it guarantees, and disputes
+
+Papers count differently: the width of each hidden layer, the neurons in total, or the (trained)
+parameters. Every entry says which (`counts`), and `--in width|neurons|parameters|trained-parameters`
+puts every row in one unit, converting through the architecture (input dimension `--d`, depth
+`--L`, which layers are trained) and saying per row what was converted, or why it could not be.
+The `guarantee` column says what the theorem promises (a squared loss, another training loss, a
+training error or a test error), and "(disputed)" marks results that later sources read differently:
+
+```text
+{units}
+```
+
+For a related-work section, `bounds bib` writes BibTeX for the papers behind the chosen rows,
+keyed as the LaTeX table (`--format latex`) cites them:
+
+```text
+{bib}
+```
+
+## 6. Plots
 
 ```bash
 bounds plot --vary n --from 10 --to 1e6 --L 10 -o widths.png
@@ -97,7 +121,7 @@ bounds plot --vary n --from 10 --to 1e6 --L 10 -o widths.png
 draws one line per theorem: colour per paper, a marker per theorem of that paper, line style
 per confidence level. When the bounds span more than 40 decades the y axis shows log10 of the width.
 
-## 6. Your own theorem
+## 7. Your own theorem
 
 Write a TOML file in the format of [catalog-format.md](catalog-format.md) (the test suite's
 `tests/data/user_catalog/my-2026.toml` is a minimal example) and pass it with `--catalog`:
@@ -108,7 +132,7 @@ Write a TOML file in the format of [catalog-format.md](catalog-format.md) (the t
 
 `bounds validate FILE` checks it on its own.
 
-## 7. When something is wrong
+## 8. When something is wrong
 
 Errors are one line, with exit status 2:
 
@@ -118,7 +142,7 @@ Errors are one line, with exit status 2:
 {bad3}
 ```
 
-## 8. The same from Python
+## 9. The same from Python
 
 ```python
 import bounds

@@ -31,6 +31,13 @@ rows = st.builds(
     width_exponent_n_effective=exponent_values, iterations_exponent_n_effective=exponent_values,
     assumed=st.lists(texts.filter(lambda t: " | " not in t and t), max_size=3),
     warnings=st.lists(texts.filter(lambda t: " | " not in t and t), max_size=2),
+    counts=st.sampled_from(["width", "neurons", "parameters", "trained-parameters"]),
+    width_in=st.sampled_from(["width", "parameters"]),
+    width_stated_log10=log_values,
+    conversion=texts,
+    guarantee=st.sampled_from(["squared-loss", "training-loss", "training-error", "test-error"]),
+    disputed=st.one_of(st.none(), texts.filter(bool)),
+    venue=texts,
 )
 
 
@@ -55,6 +62,9 @@ def test_markdown_and_latex_round_trip_to_printed_precision(generated):
     latex = read_rows(render(generated, "latex"), "latex")
     assert [r["id"] for r in markdown] == [r.id for r in generated]
     for row, md, tex in zip(generated, markdown, latex):
+        assert md["disputed"] == tex["disputed"] == bool(row.disputed)
+        assert md["confidence"] == tex["confidence"] == row.confidence
+        assert md["guarantee"] == row.guarantee
         for field in ("width_log10", "iterations_log10"):
             assert _printed_close(getattr(row, field), md[field])
             assert _printed_close(getattr(row, field), tex[field])

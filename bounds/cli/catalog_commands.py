@@ -140,13 +140,20 @@ def show(entry_id, fmt, catalog_paths) -> None:
 @click.option("--id", "ids", multiple=True, help="Only these theorem ids (repeatable).")
 @click.option("--sort", type=click.Choice(["width", "iterations", "id"]), default="width", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "latex"]), default="table", show_default=True)
+@click.option("--in", "unit", type=click.Choice(["width", "neurons", "parameters", "trained-parameters"]),
+              default="width", show_default=True,
+              help="Count every width bound in this unit, converting through the architecture (d, L, k).")
+@click.option("--guarantee", type=click.Choice(["squared-loss", "training-loss", "training-error", "test-error", "margin"]),
+              help="Only theorems that guarantee this.")
+@click.option("--counts", "counts", type=click.Choice(["width", "neurons", "parameters", "trained-parameters"]),
+              help="Only theorems whose width bound counts this (as stated).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
 @catalog_option
-def compare(n, L, constants, architecture, activation, algorithm, confidence, ids, sort, fmt, output,
-            catalog_paths, **kwargs) -> None:
+def compare(n, L, constants, architecture, activation, algorithm, confidence, ids, sort, fmt, unit, guarantee, counts,
+            output, catalog_paths, **kwargs) -> None:
     """One row per theorem: width, iterations, their exponents in n and L, and what was assumed.
 
-    Example: bounds compare --n 1000 --L 10
+    Example: bounds compare --n 1000 --L 10 --in parameters --d 100
     """
     from ..comparison import compare as run_compare
     from ..formats import render
@@ -154,7 +161,7 @@ def compare(n, L, constants, architecture, activation, algorithm, confidence, id
     rows = run_compare(
         n=n, L=L, architecture=architecture, activation=activation, algorithm=algorithm,
         confidence=confidence, ids=ids or None, sort=sort, constants=parse_constants(constants),
-        catalog_paths=catalog_paths, **_params(kwargs),
+        catalog_paths=catalog_paths, unit=unit, guarantee=guarantee, counts=counts, **_params(kwargs),
     )
     title = f"Requirements at n = {n:g}" + (f", L = {L:g}" if L is not None else "") + ", hidden constants 1."
     _write(render(rows, fmt, title), output)
@@ -258,3 +265,19 @@ def docs(output, check) -> None:
         click.echo(f"{output} is up to date")
         return
     _write(text, output)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "biblatex"]), default="bibtex", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
+@catalog_option
+def bib(ids, fmt, output, catalog_paths) -> None:
+    """BibTeX for the papers behind the given theorem ids or paper keys (all when none).
+
+    Keys are the catalogue's paper keys, the ones `bounds compare --format latex` cites.
+    """
+    from ..bib import bibliography
+    from ..registry import load_catalog
+
+    _write(bibliography(load_catalog(catalog_paths), ids, fmt), output)

@@ -13,7 +13,15 @@ def test_width_L22_over_gamma8_no_polynomial_n():
                  "satisfies m = Omega~(L^22/gamma^8), the training error is of the order O~(1/T)")
 
 
-def test_iterations_one_over_eps_from_rate():
-    # Derived: training error O~(1/T) <= eps once T = O~(1/eps).  Hidden L, gamma factors unknown: not pinned.
-    expect(ID, "iterations", n=0, eps=1,
-           quote="the training error is of the order O~(1/T)")
+def test_iterations_one_over_gamma2_eps_from_the_table():
+    # Derived: training error O~(1/(gamma^2 T)) <= eps once T = O~(1/(gamma^2 eps)).
+    expect(ID, "iterations", n=0, eps=1, gamma=2,
+           quote="Li, Lei, Guo, Ying 2025, Table 1: 'Chen et al. | ReLU | Omega~(L^22/gamma^8) | O~(1/(gamma^2 T))'")
+
+
+def test_the_two_readings_of_the_rate_are_on_the_page():
+    import bounds
+
+    entry = bounds.get(ID)
+    assert entry.guarantee == "training-loss"
+    assert "O~(1/T)" in entry.disagreements and "1/(gamma^2 T)" in entry.disagreements

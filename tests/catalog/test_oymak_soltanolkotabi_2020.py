@@ -23,3 +23,16 @@ def test_relation_lambda0_separation():
     assert relation.symbol == "lambda_0"
     assert relation.confidence == "unverified"
     assert relation.text.replace(" ", "") == "delta/(100*n^2)"
+
+
+def test_sgd_relu_layer1_n2_secondary_and_disputed():
+    entry = bounds.get(f"{KEY}/sgd-relu-layer1")
+    assert entry.confidence == "secondary" and entry.disputed
+    expect(f"{KEY}/sgd-relu-layer1", "width", n=2, L=0,
+           quote="Oymak & Soltanolkotabi (2020) | SGD on layer 1 | ReLU | QL | Omega~(n^2) (ICLR-22 submission, Table 1)")
+
+
+def test_parameter_count_k_d_gives_n2_parameters():
+    # the abstract's sqrt(k d) >~ n: the width n^2 / d counted as k d parameters is n^2.
+    row = bounds.compare(n=1000, ids=[f"{KEY}/thm2.1-smooth-gd"], unit="parameters")[0]
+    assert abs(row.width_log10 - 6.0) < 1e-9

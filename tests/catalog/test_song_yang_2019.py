@@ -17,3 +17,11 @@ def test_recollection_width_n4_over_lambda4_unverified():
     assert bounds.get(f"{KEY}/recollection-n4").confidence == "unverified"
     expect(f"{KEY}/recollection-n4", "width", n=4, polylog_n=3, L=0, lambda_0=4,
            quote="(not read; the team's recollection) m = Omega(lambda^-4 n^4 log^3(n / delta))")
+
+
+def test_both_readings_are_marked_disputed():
+    import bounds
+
+    for slug in ("headline-quadratic", "recollection-n4"):
+        disputed = bounds.get(f"{KEY}/{slug}").disputed
+        assert "roughly n^4" in disputed and "n^2" in disputed

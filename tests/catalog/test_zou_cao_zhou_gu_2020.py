@@ -17,7 +17,19 @@ def test_gd_is_an_unverified_recollection():
     assert entry.confidence == "unverified"
     assert "iterations" not in entry.bounds
     expect(GD, "width", n=26, L=38, delta=8,
-           quote="UNVERIFIED recollection (literature.md), not the paper's words: n^26 L^38 phi^-8")
+           quote="UNVERIFIED recollection (the team's unpublished notes), not the paper's words: n^26 L^38 phi^-8")
+
+
+def test_version_venue_and_expression_belong_together():
+    import bounds
+
+    early = bounds.get(GD)
+    assert early.arxiv_version == "v1" and "arXiv preprint" in early.venue_of_version
+    assert "cannot be the journal theorem" in early.disputed
+    journal = bounds.get("zou-cao-zhou-gu-2020/journal-gd-cross-entropy")
+    assert journal.venue_of_version.startswith("Machine Learning")
+    assert journal.unstated == ("width",) and journal.guarantee == "training-loss"
+    assert "milder over-parameterization condition" in journal.quote
 
 
 def test_sgd_width_is_unstated_not_invented():
