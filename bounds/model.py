@@ -202,4 +202,8 @@ class Entry:
         """Exponent of each variable in the bound's leading growth ("exp" if exponential)."""
         from .asymptotics import exponents
 
+        if quantity not in QUANTITIES:
+            from .errors import ParameterError
+
+            raise ParameterError(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}")
         return exponents(self, quantity, effective=effective)

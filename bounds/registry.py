@@ -33,6 +33,11 @@ class Catalog:
 
     def get(self, entry_id: str) -> Entry:
         """The entry with this id; an unknown id raises with the nearest ids suggested."""
+        if not isinstance(entry_id, str):
+            from .errors import ParameterError
+
+            raise ParameterError(f"a theorem id must be a string such as 'zou-gu-2019/thm-gd', "
+                                 f"got {type(entry_id).__name__} {entry_id!r}")
         for entry in self.entries:
             if entry.id == entry_id:
                 return entry
@@ -94,13 +99,20 @@ def _catalog_files(location: Path) -> list[Path]:
 
 def load_catalog(extra: Iterable[Path | str] = (), builtin: bool = True) -> Catalog:
     """The built-in catalogue plus any user files or directories of TOML files."""
+    if isinstance(extra, (str, Path)):
+        extra = (extra,)  # one location, not a sequence of one-letter paths
     entries: list[Entry] = list(_builtin().entries) if builtin else []
     relations: list[Relation] = list(_builtin().relations) if builtin else []
-    builtin_files = {p.resolve() for p in _catalog_files(BUILTIN_DIR)} if builtin else set()
+    seen_files = {p.resolve() for p in _catalog_files(BUILTIN_DIR)} if builtin else set()
     for location in extra:
+        if not isinstance(location, (str, Path)):
+            from .errors import ParameterError
+
+            raise ParameterError(f"a catalogue location must be a path, got {type(location).__name__} {location!r}")
         for path in _catalog_files(Path(location)):
-            if path.resolve() in builtin_files:
-                continue  # already loaded
+            if path.resolve() in seen_files:
+                continue  # already loaded (built in, or named twice: a directory and a file in it)
+            seen_files.add(path.resolve())
             file_entries, file_relations = load_file(path)
             entries.extend(file_entries)
             relations.extend(file_relations)

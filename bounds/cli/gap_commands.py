@@ -114,7 +114,9 @@ def gap(setting, ns, Ls, seeds, d, steps, eps, eta, labels, max_width, entries, 
         written = write_report(out_dir, out_dir / "report.html")
         click.echo(f"wrote {written['html']} and {written['markdown']} (figures in {written['html'].parent / 'figures'})", err=True)
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2))
+        from ..jsonio import dumps
+
+        click.echo(dumps(data))
     else:
         click.echo(render_gap_table(data), nl=False)
 

@@ -179,7 +179,9 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
                                         resolution=spec.resolution, on_round=on_round)
         runs = list(store.load().values())
     result = summarise(spec, answers, runs, catalog)
-    (out_dir / RESULTS_FILE).write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    from bounds.jsonio import dumps as strict_dumps
+
+    (out_dir / RESULTS_FILE).write_text(strict_dumps(result.to_dict()) + "\n", encoding="utf-8")
     return result
 
 
