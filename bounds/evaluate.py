@@ -261,7 +261,9 @@ def _plain(value):
         as_float = float(value)
     except (OverflowError, TypeError, ValueError):
         return value
-    if as_float == 0 or math.isnan(as_float) or (math.isfinite(as_float) and abs(math.log10(abs(as_float))) < FLOAT_LOG10):
+    if math.isnan(as_float) or (as_float == 0 and value == 0):
+        return as_float
+    if as_float != 0 and math.isfinite(as_float) and abs(math.log10(abs(as_float))) < FLOAT_LOG10:
         return as_float
     return value
 
@@ -321,6 +323,12 @@ def _solve_width_point(width_expr: Node, values: dict) -> tuple[float, bool]:
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
+def _comparable(a, b):
+    """Both as floats where both fit one (so 0.1 <= 1/10 holds, as typed), else as mpmath numbers."""
+    fa, fb = _plain(a), _plain(b)
+    return (fa, fb) if isinstance(fa, float) and isinstance(fb, float) else (a, b)
+
+
 def _check_conditions(entry: Entry, values: Mapping[str, object]) -> list[str]:
     import mpmath
 
@@ -330,7 +338,7 @@ def _check_conditions(entry: Entry, values: Mapping[str, object]) -> list[str]:
         rhs = evaluate_mpmath(condition.rhs, values)
         if mpmath.isnan(lhs) or mpmath.isnan(rhs):
             warnings.append(f"cannot check the hypothesis {condition.text} here (undefined or beyond range)")
-        elif not bool(_OPS[condition.op](lhs, rhs)):
+        elif not bool(_OPS[condition.op](*_comparable(lhs, rhs))):
             warnings.append(
                 f"outside the theorem's hypotheses: {condition.text} fails ({fmt(lhs, 3)} vs {fmt(rhs, 3)})"
             )

@@ -113,6 +113,7 @@ class Relation:
     paper: Paper | None
     notes: str = ""
     kernel: str = ""  # applied automatically only to parameters declaring the same kernel
+    line: int | None = None  # where the [[relation]] is written in its file
 
     def describe(self) -> str:
         cite = self.paper.citation if self.paper else self.source

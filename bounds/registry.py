@@ -140,13 +140,51 @@ def _check_unique(entries: list[Entry], relations: list[Relation]) -> None:
                                f"duplicate theorem id {entry.id!r} (also in {seen[entry.id].paper.path})")
         seen[entry.id] = entry
     rel_seen: set[str] = set()
+    by_kernel: dict[tuple[str, str], Relation] = {}
     for relation in relations:
+        where = relation.paper.path if relation.paper else "<catalogue>"
         if relation.id in rel_seen:
-            raise CatalogError(relation.paper.path if relation.paper else "<catalogue>", None, "relation",
-                               f"duplicate relation id {relation.id!r}")
+            raise CatalogError(where, relation.line, "relation", f"duplicate relation id {relation.id!r}")
         rel_seen.add(relation.id)
+        key = (relation.symbol, relation.kernel)
+        if key in by_kernel:
+            first = by_kernel[key]
+            kernel = f" for the kernel {relation.kernel!r}" if relation.kernel else ""
+            raise CatalogError(where, relation.line, "relation.kernel",
+                               f"{relation.id} defines {relation.symbol}{kernel}, as {first.id} already does "
+                               f"({first.paper.path if first.paper else '<catalogue>'}); only one could apply: "
+                               "give it another kernel tag, or name it from the parameters that use it (relation = ...)")
+        by_kernel[key] = relation
+    _check_relation_cycles(relations)
     for entry in entries:
         for parameter in entry.parameters.values():
             if parameter.relation and parameter.relation not in rel_seen:
                 raise CatalogError(entry.paper.path, entry.line, f"parameters.{parameter.name}.relation",
                                    f"unknown relation {parameter.relation!r}")
+
+
+def _check_relation_cycles(relations: list[Relation]) -> None:
+    """Refuse relations that define each other in a circle (lambda_0 via gamma via lambda_0)."""
+    from .expr.ir import free_symbols
+
+    defining: dict[str, list[Relation]] = {}
+    for relation in relations:
+        defining.setdefault(relation.symbol, []).append(relation)
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(relation: Relation, path: list[Relation]) -> None:
+        state[relation.id] = 1
+        for symbol in sorted(free_symbols(relation.expr)):
+            for other in defining.get(symbol, []):
+                if state.get(other.id) == 1:
+                    cycle = path[path.index(other):] + [relation, other] if other in path else [relation, other]
+                    names = " -> ".join(f"{r.symbol} ({r.id})" for r in cycle)
+                    raise CatalogError(relation.paper.path if relation.paper else "<catalogue>", relation.line,
+                                       "relation.expr", f"relations define each other in a cycle: {names}")
+                if other.id not in state:
+                    visit(other, path + [relation])
+        state[relation.id] = 2
+
+    for relation in relations:
+        if relation.id not in state:
+            visit(relation, [])
