@@ -70,8 +70,10 @@ class _Group(click.Group):
             if exc.errno == errno.EPIPE:
                 _silence_stdout()
                 ctx.exit(0)
-            where = f": {exc.filename}" if exc.filename else ""
-            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            if exc.filename:
+                click.echo(f"error: {exc.strerror or exc}: {exc.filename}", err=True)
+            else:
+                click.echo(f"error: cannot write output: {exc.strerror or exc}", err=True)
             ctx.exit(2)
         except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
             if os.environ.get("BOUNDS_DEBUG"):

@@ -12,14 +12,27 @@ from ..errors import ParameterError
 from . import main
 
 
+MAX_STUDY_SIZE = 10**6  # no study trains on more samples or deeper networks than this
+
+
 def _int_list(text: str, flag: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(float(v)) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise ParameterError(f"{flag} expects comma-separated whole numbers, got {text!r}") from None
-    if not values or any(v < 1 for v in values):
-        raise ParameterError(f"{flag} expects positive whole numbers, got {text!r}")
-    return values
+    """'16,32,64' -> (16, 32, 64); refuses 16.5, 1e400, inf, nan and empty items, naming the flag."""
+    from ..numbers import number
+
+    values = []
+    for item in text.split(","):
+        if not item.strip():
+            raise ParameterError(f"{flag} expects comma-separated whole numbers, got {text!r}")
+        try:
+            value = number(item, flag)
+        except ParameterError:
+            raise ParameterError(f"{flag} expects comma-separated whole numbers, got {item.strip()!r}") from None
+        if not (1 <= value <= MAX_STUDY_SIZE) or value != int(value):
+            raise ParameterError(f"{flag} expects positive whole numbers (at most {MAX_STUDY_SIZE}), got {item.strip()!r}")
+        values.append(int(value))
+    if not values:
+        raise ParameterError(f"{flag} expects comma-separated whole numbers, got {text!r}")
+    return tuple(values)
 
 
 class _Status:
@@ -91,6 +104,8 @@ def gap(setting, ns, Ls, seeds, d, steps, eps, eta, labels, max_width, entries, 
             raise ParameterError(f"--eta must be positive, got {eta!r}")
     if workers is not None and workers < 1:
         raise ParameterError("--workers must be at least 1")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ParameterError(f"--out {out_dir} is a file; give a directory for the study's results")
     depths = _int_list(Ls, "--L") if Ls is not None else ()
     spec = StudySpec(setting=setting, ns=_int_list(ns, "--n"), Ls=depths, seeds=tuple(range(seeds)), d=d, steps=steps, eps=eps,
                      eta=eta_value, labels=labels, max_width=max_width, entries=tuple(entries) or None).check()

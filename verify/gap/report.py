@@ -47,7 +47,21 @@ def load_results(location: Path) -> tuple[dict[str, Any], list]:
         raise ParameterError(f"{summary_path}: not a gap results file (no rows / exponent)")
     runs_path = directory / RUNS_FILE
     runs = list(ResultStore(runs_path).load().values()) if runs_path.exists() else []
-    return summary, runs
+    return _unbounded_intervals(summary), runs
+
+
+def _unbounded_intervals(value):
+    """Strict JSON writes an unbounded interval end as null: read it back as -inf / inf."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key.endswith("_ci") and isinstance(item, list) and len(item) == 2:
+                item = [-math.inf if item[0] is None else item[0], math.inf if item[1] is None else item[1]]
+            out[key] = _unbounded_intervals(item)
+        return out
+    if isinstance(value, list):
+        return [_unbounded_intervals(item) for item in value]
+    return value
 
 
 def write_report(location: Path, output: Path) -> dict[str, Path]:
@@ -66,14 +80,19 @@ def write_report(location: Path, output: Path) -> dict[str, Path]:
     figures_dir = output.parent / "figures"
     figures_dir.mkdir(exist_ok=True)
     paths = {name: figures_dir / f"{name}.png" for name in FIGURES}
-    _widths_figure(plt, summary, paths["widths_vs_n"])
-    _loss_figure(plt, summary, runs, paths["loss_curves"])
-    _looseness_figure(plt, summary, paths["looseness"])
-    _exponent_figure(plt, summary, paths["exponents"])
+    try:
+        _widths_figure(plt, summary, paths["widths_vs_n"])
+        _loss_figure(plt, summary, runs, paths["loss_curves"])
+        _looseness_figure(plt, summary, paths["looseness"])
+        _exponent_figure(plt, summary, paths["exponents"])
+        html_text, md_text = _html(summary, paths, output.parent), _markdown(summary, paths, output.parent)
+    except (KeyError, TypeError, IndexError, ValueError) as exc:
+        # A hand-edited or truncated gap.json: say so instead of a KeyError from deep inside.
+        raise ParameterError(f"{location}: not a complete gap results file ({type(exc).__name__}: {exc})") from None
     html_path = output.with_suffix(".html")
     md_path = output.with_suffix(".md")
-    html_path.write_text(_html(summary, paths, html_path.parent), encoding="utf-8")
-    md_path.write_text(_markdown(summary, paths, md_path.parent), encoding="utf-8")
+    html_path.write_text(html_text, encoding="utf-8")
+    md_path.write_text(md_text, encoding="utf-8")
     return {"html": html_path, "markdown": md_path, **paths}
 
 
