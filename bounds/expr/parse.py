@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Collection
 
 from ..errors import ExpressionError
-from .ir import FUNCTIONS, Call, Node, Num, Pow, Sym, add, mul, node_count
+from .ir import FUNCTIONS, Call, Node, Num, Pow, Sym, add, free_symbols, mul, node_count
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -63,20 +63,24 @@ def parse(text: str, symbols: Collection[str]) -> Node:
             # Python would read 'ｎ' or '𝑛' as 'n' (NFKC); one name must have one meaning.
             name = unicodedata.name(char, "unnamed")
             raise ExpressionError(
-                f"character {char!r} (U+{ord(char):04X} {name}) is not allowed in {text!r}: "
+                f"character {char!r} (U+{ord(char):04X} {name}) is not allowed in {_shown(text)!r}: "
                 "expressions are plain ASCII", text, column)
     source = text.strip().replace("^", "**")
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         column = (exc.offset - 1) if exc.offset else None
-        raise ExpressionError(f"cannot parse {text!r}: {exc.msg}", text, column) from None
+        raise ExpressionError(f"cannot parse {_shown(text)!r}: {exc.msg}", text, column) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError(f"cannot parse {text!r}: too deeply nested") from None
+        raise ExpressionError(f"cannot parse {_shown(text)!r}: too deeply nested") from None
     tree = _Translator(text, source, frozenset(symbols)).visit(tree.body, 0)
     if node_count(tree) > MAX_NODES:
         raise ExpressionError(f"expression {text[:40]!r}... is too large ({node_count(tree)} nodes, at most {MAX_NODES})")
     return tree
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class _Translator:
@@ -87,7 +91,7 @@ class _Translator:
 
     def fail(self, message: str, node: ast.AST) -> ExpressionError:
         column = getattr(node, "col_offset", None)
-        return ExpressionError(f"{message} in {self.text!r}", self.text, column)
+        return ExpressionError(f"{message} in {_shown(self.text)!r}", self.text, column)
 
     def visit(self, node: ast.AST, depth: int) -> Node:
         if depth > MAX_DEPTH:
@@ -175,6 +179,8 @@ class _Translator:
             expected = str(low) if low == high else f"{low} to {high}"
             raise self.fail(f"{name}() takes {expected} argument(s), got {len(node.args)}", node)
         args = tuple(self.visit(arg, depth + 1) for arg in node.args)
+        if name == "log" and len(args) == 2 and free_symbols(args[1]):
+            raise self.fail("the base of log(x, b) must be a constant", node)
         if name in _ALIASES:
             return _ALIASES[name](args)
         return Call(name, args)
