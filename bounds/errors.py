@@ -13,9 +13,15 @@ import contextvars
 _CLI = contextvars.ContextVar("bounds_cli_messages", default=False)
 
 
-def cli_messages(active: bool = True) -> None:
-    """Name command-line flags rather than Python arguments in messages (set by the CLI)."""
-    _CLI.set(active)
+def cli_messages(active: bool = True, token: contextvars.Token | None = None) -> contextvars.Token | None:
+    """Name command-line flags rather than Python arguments in messages (set by the CLI).
+
+    Returns a token; ``cli_messages(token=token)`` restores what was before.
+    """
+    if token is not None:
+        _CLI.reset(token)
+        return None
+    return _CLI.set(active)
 
 
 def argument(flag: str | None, name: str) -> str:

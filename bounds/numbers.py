@@ -126,8 +126,11 @@ def fmt(value, digits: int = 6) -> str:
             as_float = math.inf
         if math.isfinite(as_float) and ((as_float == 0 and value == 0) or 1e-300 < abs(as_float) < 1e300):
             return f"{as_float:.{digits}g}"
-        text = mpmath.nstr(value, digits)
-        return text.replace("e+", "e")
+        text = mpmath.nstr(value, digits).replace("e+", "e")
+        mantissa, sep, exponent = text.partition("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        return mantissa + sep + exponent
     return str(value)
 
 

@@ -49,7 +49,13 @@ class _Group(click.Group):
         sys.exit(status)
 
     def invoke(self, ctx: click.Context):
-        cli_messages(True)
+        token = cli_messages(True)
+        try:
+            return self._invoke(ctx)
+        finally:
+            cli_messages(token=token)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except BoundsError as exc:
