@@ -35,11 +35,13 @@ def jsonable(value: Any) -> Any:
             number = float(value)
         except (OverflowError, TypeError, ValueError):
             number = math.inf
-        if math.isfinite(number) and (number == 0 or abs(number) > 1e-300):
+        if math.isfinite(number) and ((number == 0 and value == 0) or 1e-300 < abs(number) < 1e300):
             return number
         import mpmath
 
-        return None if (mpmath.isnan(value) or mpmath.isinf(value)) else mpmath.nstr(value, 17)
+        if mpmath.isnan(value) or mpmath.isinf(value):
+            return None
+        return mpmath.nstr(value, 15, strip_zeros=True).replace(".0e", "e")  # decimal text: 1e+400
     if hasattr(value, "numerator") and hasattr(value, "denominator"):  # Fraction
         try:
             number = float(value)
