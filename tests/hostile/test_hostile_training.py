@@ -25,7 +25,7 @@ def not_npy(tmp_path) -> Path:
 @pytest.mark.parametrize("extra, needle", [
     (["--width", "1e400"], "width '1e400' must be a positive integer"),
     (["--width", "inf"], "must be a positive integer"),
-    (["--width", "predicted/inf"], "the factor must be a positive number"),
+    (["--width", "predicted/inf"], "use 'predicted'"),
     (["--memory-budget", "1e400GiB"], "more than any machine has"),
     (["--memory-budget", "1e300"], "more than any machine has"),
     (["--memory-budget", "nan"], "cannot read memory size"),
