@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,7 @@ from bounds.loader import load_text
 
 from conftest import PAPER, TIME_LIMIT_S, catalogue, relation, theorem, toml_string
 
+USER_CATALOG = Path(__file__).parents[1] / "data" / "user_catalog"
 LOCATION = re.compile(r"mine\.toml:\d+")
 
 #: Widths that no command may accept, with what the one-line message must name.
@@ -227,3 +229,26 @@ def test_fuzzed_theorems_are_refused_with_a_location_or_evaluate(fields):
 
 def _refuse(name):
     raise ValueError(f"non-standard JSON constant {name}")
+
+
+_expression_text = st.lists(st.sampled_from(["n", "L", "delta", "lambda_0", "eps", "m", "d", "1e400", "2", "0.5",
+                                             "+", "-", "*", "/", "^", "(", ")", "log(", "exp(", "sqrt(", "max(",
+                                             ",", "ｎ", " "]), min_size=1, max_size=14).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(_expression_text)
+def test_fuzzed_widths_through_every_reading_command(bounds_cli, tmp_path_factory, width):
+    """Whatever the width text, each command either works or refuses in one line: never exit 1."""
+    path = tmp_path_factory.mktemp("fuzz") / "mine.toml"
+    path.write_text(catalogue(theorem(width)), encoding="utf-8")
+    for args in (["validate", path], ["show", "h-2026/t", "--catalog", path, "--format", "json"],
+                 ["compare", "--n", "1000", "--L", "3", "--id", "h-2026/t", "--catalog", path, "--format", "json"],
+                 ["crossover", "h-2026/t", "my-2026/thm2", "--catalog", path, "--catalog", USER_CATALOG]):
+        outcome = bounds_cli(*args)
+        if outcome.exit_code == 0:
+            if "--format" in args:
+                json.loads(outcome.stdout, parse_constant=_refuse)
+            continue
+        outcome.refused()
