@@ -21,6 +21,7 @@ from bounds.expr.logspace import LOG10_LIMIT, compile_log10, evaluate_mpmath, lo
 from bounds.expr.parse import MAX_EXACT_BITS, parse
 
 from conftest import TIME_LIMIT_S
+from strategies import positive_expressions_in_n
 
 SYMBOLS = {"n", "L", "delta", "m", "eps", "lambda_0"}
 
@@ -173,3 +174,20 @@ def test_arbitrary_unicode_text_never_escapes_the_parser(text):
         assert text.isascii() and free_symbols(tree) <= SYMBOLS
         evaluate_mpmath(tree, {name: 10.0 for name in free_symbols(tree)})
     assert time.perf_counter() - start < TIME_LIMIT_S
+
+
+@settings(max_examples=100, deadline=None)
+@given(positive_expressions_in_n, st.integers(300, 10**6), st.floats(0, 30))
+def test_a_literal_beyond_float_scales_by_its_exponent_on_both_paths(tree, k, log10_n):
+    """Engine law: log10(1e{k} * f) = k + log10(f), with 1e{k} far beyond float range."""
+    from bounds.expr.ir import to_text
+
+    scaled = parse(f"1e{k} * ({to_text(tree)})", SYMBOLS)
+    values = {name: 10.0 ** log10_n if name == "n" else 10.0 for name in free_symbols(tree)}
+    base = log10_mpmath(tree, values)
+    if not math.isfinite(base):
+        return
+    assert log10_mpmath(scaled, values) == pytest.approx(k + base, rel=1e-12, abs=1e-9)
+    env = {name: np.array([math.log10(v)]) for name, v in values.items()}
+    sign, lg = compile_log10(scaled)(env)
+    assert float(np.broadcast_to(lg, (1,))[0]) == pytest.approx(k + base, rel=1e-12, abs=1e-6)
