@@ -45,6 +45,9 @@ def load_results(location: Path) -> tuple[dict[str, Any], list]:
         raise ParameterError(f"{summary_path}: not a gap results file ({exc})") from None
     if not isinstance(summary, dict) or "rows" not in summary or "exponent" not in summary:
         raise ParameterError(f"{summary_path}: not a gap results file (no rows / exponent)")
+    missing = [key for key in ("points", "entries", "exponent_ci", "setting") if key not in summary]
+    if missing:
+        raise ParameterError(f"{summary_path}: not a complete gap results file (missing {', '.join(missing)})")
     runs_path = directory / RUNS_FILE
     runs = list(ResultStore(runs_path).load().values()) if runs_path.exists() else []
     return _unbounded_intervals(summary), runs
