@@ -52,16 +52,21 @@ def test_bad_width_is_refused_by_every_command_with_file_line_field(bounds_cli, 
 def test_huge_constants_are_ordinary_values_and_quick(bounds_cli, write, width, log10_width):
     path = write(catalogue(theorem(width)))
     bounds_cli("list", "--catalog", path).succeeded()
+    for fmt in ("pretty", "latex", "json"):  # SymPy must not expand 10^100000000 into digits
+        bounds_cli("show", "h-2026/t", "--catalog", path, "--format", fmt).succeeded()
+    bounds_cli("dominance", "h-2026/t", "zou-gu-2019/thm-gd", "--catalog", path).succeeded()
     outcome = bounds_cli("compare", "--n", "10", "--id", "h-2026/t", "--catalog", path, "--format", "json").succeeded()
     (row,) = json.loads(outcome.stdout, parse_constant=_refuse)
     assert row["width_log10"] == pytest.approx(log10_width, rel=1e-9)
 
 
-@pytest.mark.parametrize("width", ["n^n^n^n", "exp(exp(exp(n)))", "n^(n^n)"])
+@pytest.mark.parametrize("width", ["n^n^n^n", "exp(exp(exp(n)))", "n^(n^n)", "2^64^64 * n"])
 def test_towers_give_null_with_a_reason_not_an_internal_error(bounds_cli, write, width):
     path = write(catalogue(theorem(width)))
     outcome = bounds_cli("compare", "--n", "1000", "--id", "h-2026/t", "--catalog", path, "--format", "json").succeeded()
     (row,) = json.loads(outcome.stdout, parse_constant=_refuse)
+    for fmt in ("pretty", "latex", "json"):
+        bounds_cli("show", "h-2026/t", "--catalog", path, "--format", fmt).succeeded()
     assert row["width_log10"] is None
     assert any("beyond the engine's range" in w for w in row["warnings"]), row["warnings"]
 
