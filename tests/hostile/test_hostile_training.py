@@ -30,6 +30,10 @@ def not_npy(tmp_path) -> Path:
     (["--memory-budget", "1e300"], "more than any machine has"),
     (["--memory-budget", "nan"], "cannot read memory size"),
     (["--plot", "/proc/x.png"], "--plot /proc/x.png: cannot write"),
+    (["--eps", "inf"], "--eps must be a finite number"),
+    (["--step-size", "1e400"], "step size must be a positive number"),
+    (["--constant", "C_width=inf"], "constant C_width must be a finite number"),
+    (["--out", "/proc/x.jsonl"], "cannot write records to /proc/x.jsonl"),
 ])
 def test_verify_refuses_before_training(bounds_cli, extra, needle):
     bounds_cli("verify", DU, *TINY, *extra).refused(needle)
@@ -53,6 +57,8 @@ def test_verify_plot_into_a_directory_is_refused_and_a_bare_name_gets_png(bounds
     (["--n", "nan,16"], "--n expects comma-separated whole numbers"),
     (["--n", "8,,16"], "--n expects comma-separated whole numbers"),
     (["--n", "8,16", "--setting", "deep", "--L", "inf"], "--L expects comma-separated whole numbers"),
+    (["--n", "8,16", "--eta", "inf"], "--eta must be a positive finite number"),
+    (["--n", "8,16", "--eps", "inf"], "--eps inf is outside"),
 ])
 def test_gap_sizes_are_whole_numbers(bounds_cli, tmp_path, args, needle):
     bounds_cli("gap", *args, "--out", tmp_path / "g").refused(needle)
