@@ -101,7 +101,7 @@ def gap(setting, ns, Ls, seeds, d, steps, eps, eta, labels, max_width, entries, 
         except ValueError:
             raise ParameterError(f"--eta must be 'auto' or a positive number, got {eta!r}") from None
         if not (eta_value > 0 and eta_value < float("inf")):
-            raise ParameterError(f"--eta must be a positive finite number, got {eta!r}")
+            raise ParameterError(f"--eta must be positive and finite, got {eta!r}")
     if workers is not None and workers < 1:
         raise ParameterError("--workers must be at least 1")
     if out_dir.exists() and not out_dir.is_dir():

@@ -57,7 +57,7 @@ def test_verify_plot_into_a_directory_is_refused_and_a_bare_name_gets_png(bounds
     (["--n", "nan,16"], "--n expects comma-separated whole numbers"),
     (["--n", "8,,16"], "--n expects comma-separated whole numbers"),
     (["--n", "8,16", "--setting", "deep", "--L", "inf"], "--L expects comma-separated whole numbers"),
-    (["--n", "8,16", "--eta", "inf"], "--eta must be a positive finite number"),
+    (["--n", "8,16", "--eta", "inf"], "--eta must be positive and finite"),
     (["--n", "8,16", "--eps", "inf"], "--eps inf is outside"),
 ])
 def test_gap_sizes_are_whole_numbers(bounds_cli, tmp_path, args, needle):
