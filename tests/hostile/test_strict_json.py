@@ -74,6 +74,8 @@ def test_gap_json_and_gap_file_are_strict(tmp_path):
     data = _json_of("gap", "--n", "8,12", "--seeds", "1", "--steps", "200", "--max-width", "64",
                     "--workers", "1", "--out", out, "--format", "json", "--no-report")
     assert len(data["exponent_ci"]) == 2
+    if None in data["exponent_ci"]:
+        assert any("exponent_ci: unbounded (null in JSON)" in note for note in data["notes"]), "null plus a reason"
     strict_loads((out / "gap.json").read_text(encoding="utf-8"))
     assert _every_line(out / "runs.jsonl")
     report = CliRunner().invoke(main, ["report", str(out)], catch_exceptions=False)
