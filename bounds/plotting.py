@@ -6,7 +6,6 @@ plot too: the y axis then shows log10 of the bound instead of the bound.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Iterable, Mapping
 
