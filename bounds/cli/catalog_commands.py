@@ -112,8 +112,12 @@ def validate(paths: tuple[Path, ...]) -> None:
 
     load_catalog(paths)  # duplicates and relation references across files
     count = 0
+    seen: set[Path] = set()
     for location in paths:
         for path in _catalog_files(Path(location)):
+            if path.resolve() in seen:
+                continue  # a directory and a file inside it: checked once
+            seen.add(path.resolve())
             entries, relations = load_file(path)
             for entry in entries:
                 parts = []

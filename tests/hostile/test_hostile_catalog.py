@@ -128,6 +128,8 @@ def test_directory_plus_a_file_inside_it_is_read_once(bounds_cli, write):
     path = write(catalogue(theorem("n^2")))
     outcome = bounds_cli("list", "--catalog", path.parent, "--catalog", path, "--format", "json").succeeded()
     assert [r["id"] for r in json.loads(outcome.stdout)].count("h-2026/t") == 1
+    validated = bounds_cli("validate", path.parent, path).succeeded().stdout
+    assert validated.count("ok  h-2026/t") == 1 and "1 theorem(s) valid" in validated
 
 
 def test_a_real_duplicate_names_both_files(bounds_cli, write):
