@@ -345,6 +345,22 @@ def _check_conditions(entry: Entry, values: Mapping[str, object]) -> list[str]:
     return warnings
 
 
+def close_substitution(substitution: Mapping[str, Node], entry_id: str) -> dict[str, Node]:
+    """Substitute relations into each other until stable, refusing trees past MAX_NODES.
+
+    The size is checked after every round, so relations that use each other hundreds of
+    times are refused before the next round would multiply their size again.
+    """
+    substitution = dict(substitution)
+    for _ in range(len(substitution) + 1):
+        substitution = {k: substitute(v, substitution) for k, v in substitution.items()}
+        for symbol, expr in substitution.items():
+            if node_count(expr, MAX_NODES) > MAX_NODES:
+                raise ParameterError(f"{entry_id}: the relations that define {symbol} expand to more than "
+                                     f"{MAX_NODES} nodes; too large to evaluate")
+    return substitution
+
+
 # -- the compiled grid path -------------------------------------------------------------
 
 
@@ -429,8 +445,7 @@ def compile_entry(
         else:
             fixed[symbol] = log10_of(source.value)
     # Relations may refer to symbols that other relations define; substitute until stable.
-    for _ in range(len(substitution) + 1):
-        substitution = {k: substitute(v, substitution) for k, v in substitution.items()}
+    substitution = close_substitution(substitution, entry.id)
     for name, value in constant_values(entry, constants).items():
         fixed[name] = log10_of(value)
     expressions = {quantity: substitute(_scaled(entry, quantity), substitution) for quantity in entry.bounds}

@@ -259,3 +259,24 @@ def test_fuzzed_widths_through_every_reading_command(bounds_cli, tmp_path_factor
                 json.loads(outcome.stdout, parse_constant=_refuse)
             continue
         outcome.refused()
+
+
+def test_relations_that_use_each_other_hundreds_of_times_are_refused_quickly(bounds_cli, write):
+    """An entry names its own relations for gamma, eps and fail_prob, each using the next symbol
+    128 times: substituted into each other they multiply in size (128^3 leaves); the size check,
+    made after every round of substitution, stops them before they are built."""
+    parameters = ('[theorem.parameters]\n'
+                  'gamma = { meaning = "g", relation = "h-2026/g" }\n'
+                  'eps = { meaning = "e", relation = "h-2026/e" }\n'
+                  'fail_prob = { meaning = "f", relation = "h-2026/f" }\n')
+    rels = (relation("gamma", _balanced("eps", "+", 128), slug="g", kernel="kg")
+            + relation("eps", _balanced("fail_prob", "*", 128), slug="e", kernel="ke")
+            + relation("fail_prob", _balanced("delta", "+", 128), slug="f", kernel="kf"))
+    path = write(catalogue(theorem("n^2 / gamma", parameters=parameters), relations=rels))
+    bounds_cli("crossover", "h-2026/t", "my-2026/thm2", "--catalog", path, "--catalog", USER_CATALOG).refused(
+        "expand to more than")
+    bounds_cli("dominance", "h-2026/t", "my-2026/thm2", "--effective", "--catalog", path, "--catalog",
+               USER_CATALOG).refused("expand to more than")
+    # the point path evaluates relations one after another: no blow-up, an ordinary number
+    outcome = bounds_cli("compare", "--n", "1000", "--id", "h-2026/t", "--catalog", path, "--format", "json")
+    outcome.refused("expand to more than") if outcome.exit_code else outcome.succeeded()
