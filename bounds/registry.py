@@ -76,7 +76,9 @@ class Catalog:
         ids: Sequence[str] | None = None,
     ) -> "Catalog":
         """Entries matching every given criterion (activation: the leading word, e.g. relu or smooth)."""
-        chosen = [self.get(i) for i in ids] if ids else list(self.entries)
+        if isinstance(ids, str):
+            ids = [ids]  # one id, not a sequence of one-letter ids
+        chosen = [self.get(i) for i in dict.fromkeys(ids)] if ids else list(self.entries)
 
         def keep(entry: Entry) -> bool:
             return (

@@ -124,6 +124,7 @@ def test_ids_as_one_string():
     rows = bounds.compare(n=1000, L=10, ids=DU)
     assert [r.id for r in rows] == [DU]
     assert [r.id for r in bounds.compare(n=1000, L=10, ids=[DU, DU])] == [DU]
+    assert bounds.catalog().filter(ids=DU).ids() == [DU]
 
 
 @pytest.mark.parametrize("call, needle", [
