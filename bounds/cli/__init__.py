@@ -15,12 +15,17 @@ import click
 from ..errors import BoundsError, cli_messages
 
 
+_NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
-class _Group(click.Group):
-    """Click group that turns library errors into one-line messages, never tracebacks."""
+class OneLineErrors:
+    """Mixin for a click group: usage errors in one line (exit 2), Ctrl-C as exit 130, a
+    failed stdout (a full disk) as exit 2, instead of click's four-line usage text and its
+    'Aborted!' with exit 1.  Shared by `bounds` and `python -m verify.sweep`."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Usage errors in one line (exit 2), Ctrl-C as exit 130, a failed stdout as exit 2."""
@@ -28,6 +33,9 @@ class _Group(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             status = super().main(args, prog_name, complete_var, False, **extra)
+        except _NoArgsIsHelp as exc:  # `bounds` alone: the help, as before
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            status = 0
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx is not None else "bounds"
             click.echo(f"error: {_one_line(exc.format_message())} (see `{command} --help`)", err=True)
@@ -47,6 +55,10 @@ class _Group(click.Group):
                 click.echo(f"error: cannot write to standard output: {exc.strerror or exc}", err=True)
                 status = status or 2
         sys.exit(status)
+
+
+class _Group(OneLineErrors, click.Group):
+    """Click group that turns library errors into one-line messages, never tracebacks."""
 
     def invoke(self, ctx: click.Context):
         token = cli_messages(True)

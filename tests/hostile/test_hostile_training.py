@@ -119,3 +119,12 @@ def test_sweep_configs_file_refused_in_one_line(tmp_path, content, needle):
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, needle", [(["run", "--bogus"], "No such option '--bogus'"),
+                                          (["run", "--task", "toy"], "Missing option '--store'"),
+                                          (["frobnicate"], "No such command")])
+def test_sweep_usage_errors_are_one_line(args, needle):
+    result = _sweep(*args)
+    assert result.returncode == 2 and needle in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

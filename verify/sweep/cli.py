@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 import click
 
+from bounds.cli import OneLineErrors
 from bounds.errors import BoundsError
 
 from .errors import SweepError, SweepInterrupted
@@ -190,7 +191,7 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-class _Group(click.Group):
+class _Group(OneLineErrors, click.Group):
     """Library errors become one line on stderr (status 2); an interrupted sweep exits 128 + signal."""
 
     def invoke(self, ctx: click.Context) -> Any:
