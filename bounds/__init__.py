@@ -31,14 +31,18 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def catalog(extra: Iterable[Path | str] = ()) -> Catalog:
-    """The built-in catalogue, plus theorems from user TOML files or directories."""
-    return load_catalog(extra)
+def catalog(extra: Iterable[Path | str] | Path | str = ()) -> Catalog:
+    """The built-in catalogue, plus theorems from user TOML files or directories (one path or a list)."""
+    from .comparison import _catalog_argument
+
+    return load_catalog(_catalog_argument(extra, "extra"))
 
 
-def get(entry_id: str, extra: Iterable[Path | str] = ()) -> Entry:
+def get(entry_id: str, extra: Iterable[Path | str] | Path | str = ()) -> Entry:
     """One theorem by id, e.g. ``get("allen-zhu-li-song-2019/thm1-gd")``."""
-    return load_catalog(extra).get(entry_id)
+    from .comparison import _catalog_argument, _id_argument
+
+    return load_catalog(_catalog_argument(extra, "extra")).get(_id_argument(entry_id))
 
 
 def compare(**kwargs) -> "list[Row]":

@@ -39,7 +39,12 @@ def to_sympy(node: Node) -> sympy.Expr:
     if isinstance(node, Mul):
         return sympy.Mul(*(to_sympy(f) for f in node.factors))
     if isinstance(node, Pow):
-        return sympy.Pow(to_sympy(node.base), to_sympy(node.exponent))
+        base, exponent = to_sympy(node.base), to_sympy(node.exponent)
+        if _huge_number_power(base, exponent):
+            # 10^100000000 or 2^(64^64): SymPy would expand it into an integer of astronomically
+            # many digits (the catalogue keeps such constants in log space); keep it a power.
+            return sympy.UnevaluatedExpr(sympy.Pow(base, exponent, evaluate=False))
+        return sympy.Pow(base, exponent)
     if isinstance(node, Call):
         args = [to_sympy(a) for a in node.args]
         if node.func == "log":
@@ -51,6 +56,21 @@ def to_sympy(node: Node) -> sympy.Expr:
         if node.func == "min":
             return sympy.Min(*args)
     raise TypeError(f"not an expression node: {node!r}")
+
+
+def _huge_number_power(base, exponent) -> bool:
+    """True when base^exponent of two numbers would have more than MAX_EXACT_BITS bits."""
+    import math
+
+    from .expr.parse import MAX_EXACT_BITS
+
+    if not (base.is_Number and exponent.is_Number) or base == 0:
+        return False
+    try:
+        size = abs(float(exponent)) * abs(math.log2(abs(float(base)))) if abs(base) != 1 else 0.0
+    except (OverflowError, ValueError):
+        return True
+    return size > MAX_EXACT_BITS
 
 
 def latex_names() -> dict[sympy.Symbol, str]:

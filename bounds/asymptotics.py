@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
-from .evaluate import constant_values, needed_symbols, resolve
+from .errors import ParameterError
+from .evaluate import close_substitution, constant_values, needed_symbols, resolve
 from .expr.growth import Growth, GrowthUndetermined, exponent_number, growth, leading_term
-from .expr.ir import Node, free_symbols, substitute
+from .expr.ir import Node, free_symbols, node_count, substitute
+from .expr.parse import MAX_NODES
 from .model import Entry, Relation
 from .symbols import shared_symbols
 
@@ -42,9 +44,12 @@ def effective_expr(entry: Entry, quantity: str, relations: Iterable[Relation] | 
         given.setdefault(name, 1.0)
     sources = resolve(entry, needed_symbols(entry), given, relations)
     substitution = {s: src.relation.expr for s, src in sources.items() if src.kind == "relation"}
-    for _ in range(len(substitution) + 1):
-        substitution = {k: substitute(v, substitution) for k, v in substitution.items()}
-    return substitute(entry.bounds[quantity].expr, substitution)
+    substitution = close_substitution(substitution, entry.id)
+    expr = substitute(entry.bounds[quantity].expr, substitution)
+    if node_count(expr, MAX_NODES) > MAX_NODES:
+        raise ParameterError(f"{entry.id}: the {quantity} after substituting relations has more than "
+                             f"{MAX_NODES} nodes; too large to evaluate")
+    return expr
 
 
 def bound_growth(entry: Entry, quantity: str, var: str, effective: bool = False,

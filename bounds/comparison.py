@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .asymptotics import exponent
-from .errors import MissingParameterError, ParameterError
+from .errors import MissingParameterError, ParameterError, argument
 from .evaluate import evaluate_entry, validate_params
 from .model import Entry
 from .registry import Catalog, load_catalog
@@ -170,6 +170,41 @@ def check_constant_targets(constants: Mapping[str, float] | None, catalog: Catal
             raise ParameterError(f"no selected theorem has a constant named {key!r}")
 
 
+def _catalog_argument(paths, name: str = "catalog_paths") -> tuple:
+    """Extra catalogue locations: one path (str or Path) or an iterable of them."""
+    if isinstance(paths, (str, Path)):
+        return (paths,)
+    if paths is None:
+        raise ParameterError(f"{name} must be a path or a list of paths, got None")
+    try:
+        items = tuple(paths)
+    except TypeError:
+        raise ParameterError(f"{name} must be a path or a list of paths, got {type(paths).__name__}") from None
+    for item in items:
+        if not isinstance(item, (str, Path)):
+            raise ParameterError(f"{name} must contain paths, got {type(item).__name__} {item!r}")
+    return items
+
+
+def _id_argument(value, name: str = "entry_id") -> str:
+    if not isinstance(value, str):
+        raise ParameterError(f"{name} must be a theorem id (a string such as 'zou-gu-2019/thm-gd'), "
+                             f"got {type(value).__name__}")
+    return value
+
+
+def _ids_argument(ids) -> list[str] | None:
+    if ids is None:
+        return None
+    if isinstance(ids, str):
+        return [ids]
+    try:
+        items = list(ids)
+    except TypeError:
+        raise ParameterError(f"ids must be a theorem id or a list of them, got {type(ids).__name__}") from None
+    return list(dict.fromkeys(_id_argument(i, "ids") for i in items)) or None
+
+
 def compare(
     n: float,
     L: float | None = None,
@@ -199,15 +234,21 @@ def compare(
     from .model import GUARANTEES
 
     if sort not in SORT_KEYS:
-        raise ParameterError(f"--sort must be one of {', '.join(SORT_KEYS)}, got {sort!r}")
+        raise ParameterError(f"{argument('--sort', 'sort')} must be one of {', '.join(SORT_KEYS)}, got {sort!r}")
     if unit not in UNITS:
-        raise ParameterError(f"--in must be one of {', '.join(UNITS)}, got {unit!r}")
+        raise ParameterError(f"{argument('--in', 'unit')} must be one of {', '.join(UNITS)}, got {unit!r}")
     if guarantee is not None and guarantee not in GUARANTEES:
-        raise ParameterError(f"--guarantee must be one of {', '.join(GUARANTEES)}, got {guarantee!r}")
+        raise ParameterError(f"{argument('--guarantee', 'guarantee')} must be one of {', '.join(GUARANTEES)}, "
+                             f"got {guarantee!r}")
     if counts is not None and counts not in UNITS:
-        raise ParameterError(f"--counts must be one of {', '.join(UNITS)}, got {counts!r}")
-    catalog = catalog or load_catalog(catalog_paths)
-    selected = catalog.filter(architecture, activation, algorithm, confidence, list(ids) if ids else None)
+        raise ParameterError(f"{argument('--counts', 'counts')} must be one of {', '.join(UNITS)}, got {counts!r}")
+    if catalog is not None and not isinstance(catalog, Catalog):
+        raise ParameterError(f"catalog must be a Catalog (from bounds.catalog(...)), got {type(catalog).__name__}; "
+                             "pass files as catalog_paths")
+    if constants is not None and not isinstance(constants, Mapping):
+        raise ParameterError(f"constants must be a mapping of names to numbers, got {type(constants).__name__}")
+    catalog = catalog or load_catalog(_catalog_argument(catalog_paths))
+    selected = catalog.filter(architecture, activation, algorithm, confidence, _ids_argument(ids))
     if guarantee is not None or counts is not None:
         selected = Catalog(tuple(e for e in selected if (guarantee is None or e.guarantee == guarantee)
                                  and (counts is None or e.counts == counts)), selected.relations)
@@ -225,7 +266,9 @@ def compare(
         (symbol, flag), ids = next(iter(missing.items()))
         shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
         subject = f"{len(ids)} theorem(s) ({shown}) need" if len(ids) > 1 else f"{ids[0]} needs"
-        raise MissingParameterError(symbol, f"{flag} (or leave them out with --arch or --id)", subject=subject)
+        how = (f"{flag} (or leave them out with --arch or --id)" if argument(flag, "") else
+               f"{symbol}=... (or leave them out with architecture= or ids=)")
+        raise MissingParameterError(symbol, how, subject=subject)
     return sort_rows(rows, sort)
 
 

@@ -16,8 +16,9 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from .comparison import split_constants
-from .errors import ParameterError
+from .errors import ParameterError, argument
 from .evaluate import compile_entry, validate_params
+from .numbers import fmt, log10_of
 from .registry import Catalog, load_catalog
 from .symbols import shared_symbols
 
@@ -37,12 +38,17 @@ class Crossover:
     smaller_after: str  # id of the smaller bound just above `at`
     quantity: str
     log10_value: float  # log10 of both bounds at the crossing
+    at_log10: float | None = None  # log10 of `at` (`at` itself is inf beyond float range)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if not math.isfinite(self.at):
+            out["at"] = None  # beyond float range: see at_log10
+        return out
 
     def sentence(self) -> str:
-        where = f"{self.variable} = {self.at:.6g}"
+        where = (f"{self.variable} = {self.at:.6g}" if math.isfinite(self.at) or self.at_log10 is None
+                 else f"{self.variable} = 10^{self.at_log10:.4f}")
         if self.first_integer is not None:
             where += f" (from {self.variable} = {self.first_integer} on)"
         return (f"{self.quantity}: {self.smaller_after} falls below {self.smaller_before} at {where}; "
@@ -58,6 +64,24 @@ def default_range(variable: str) -> tuple[float, float]:
     return (max(info.low, 1e-30), high * (1 - 1e-9) if info.open else high)
 
 
+def searched_range(vary: str, lo=None, hi=None) -> tuple:
+    """The range [lo, hi] a crossover search covers (defaults filled in, both checked).
+
+    `lo` and `hi` may be numbers or decimal text; infinity and NaN are refused, naming
+    --from/--to on the command line and lo/hi in the API.
+    """
+    shared = shared_symbols()
+    if not isinstance(vary, str) or vary not in shared or shared[vary].regime == "solved":
+        raise ParameterError(f"cannot vary {vary!r}; choose a shared symbol such as n or L")
+    default_lo, default_hi = default_range(vary)
+    info = shared[vary]
+    lo = default_lo if lo is None else info.check(lo, argument("--from", "lo"))
+    hi = default_hi if hi is None else info.check(hi, argument("--to", "hi"))
+    if not lo < hi:
+        raise ParameterError(f"{argument('--from', 'lo')} ({fmt(lo)}) must be below {argument('--to', 'hi')} ({fmt(hi)})")
+    return lo, hi
+
+
 def crossover(
     a: str,
     b: str,
@@ -71,24 +95,24 @@ def crossover(
     catalog: Catalog | None = None,
     **params: float | None,
 ) -> list[Crossover]:
-    """Every crossing of bounds `a` and `b` for `vary` in [lo, hi], other parameters fixed."""
-    catalog = catalog or load_catalog(catalog_paths)
-    entry_a, entry_b = catalog.get(a), catalog.get(b)
-    if vary not in shared_symbols() or shared_symbols()[vary].regime == "solved":
-        raise ParameterError(f"cannot vary {vary!r}; choose a shared symbol such as n or L")
+    """Every crossing of bounds `a` and `b` for `vary` in [lo, hi], other parameters fixed.
+
+    Without `lo`/`hi` the search covers :func:`default_range`; :func:`searched_range` says
+    which range that is.  The grid is logarithmic, so hi = 1e400 is as cheap as hi = 1e4.
+    """
+    from .comparison import _catalog_argument, _id_argument
+
+    catalog = catalog or load_catalog(_catalog_argument(catalog_paths))
+    entry_a, entry_b = catalog.get(_id_argument(a, "a")), catalog.get(_id_argument(b, "b"))
+    lo, hi = searched_range(vary, lo, hi)
+    info = shared_symbols()[vary]
+    if quantity not in ("width", "iterations", "step_size"):
+        raise ParameterError(f"quantity must be width, iterations or step_size, got {quantity!r}")
     for entry in (entry_a, entry_b):
         if quantity not in entry.bounds:
             raise ParameterError(f"{entry.id} states no {quantity.replace('_', ' ')} bound")
     params = {k: v for k, v in params.items() if v is not None and k != vary}
-    default_lo, default_hi = default_range(vary)
-    lo = default_lo if lo is None else lo
-    hi = default_hi if hi is None else hi
-    info = shared_symbols()[vary]
-    info.check(lo)
-    info.check(hi)
-    if not lo < hi:
-        raise ParameterError(f"--from ({lo:g}) must be below --to ({hi:g})")
-    validate_params(params)
+    params = validate_params(params)
     fa = compile_entry(entry_a, [vary], params, split_constants(constants, entry_a), catalog.relations)
     fb = compile_entry(entry_b, [vary], params, split_constants(constants, entry_b), catalog.relations)
 
@@ -97,7 +121,7 @@ def crossover(
         vb = fb(**{vary: log_x})[quantity]
         return np.broadcast_to(va - vb, log_x.shape), np.broadcast_to(va, log_x.shape)
 
-    grid = np.linspace(math.log10(lo), math.log10(hi), GRID_POINTS)
+    grid = np.linspace(log10_of(lo), log10_of(hi), GRID_POINTS)
     diff, _ = gap(grid)
     sign = np.sign(diff)
     crossings = []
@@ -110,13 +134,14 @@ def crossover(
             brackets.append((grid[i - 1], grid[i + 1]))
     for left, right in sorted(set(brackets)):
         root = _bisect(gap, left, right)
-        x = 10 ** root
+        x = 10.0 ** root if root < 308 else math.inf
         _, value = gap(np.array([root]))
         before, after = (a, b) if _sign_at(gap, left) < 0 else (b, a)
         first_integer = None
-        if info.integer:
+        if info.integer and math.isfinite(x) and x < 1e15:
             first_integer = _first_integer_after(gap, x, _sign_at(gap, right))
-        crossings.append(Crossover(vary, float(x), first_integer, before, after, quantity, float(value[0])))
+        crossings.append(Crossover(vary, float(x), first_integer, before, after, quantity, float(value[0]),
+                                   float(root)))
     return crossings
 
 

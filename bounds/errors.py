@@ -7,6 +7,27 @@ report it without a traceback and API users can catch one type.
 
 from __future__ import annotations
 
+import contextvars
+
+#: True while the `bounds` command runs: messages then name flags (--n) instead of arguments (n=).
+_CLI = contextvars.ContextVar("bounds_cli_messages", default=False)
+
+
+def cli_messages(active: bool = True, token: contextvars.Token | None = None) -> contextvars.Token | None:
+    """Name command-line flags rather than Python arguments in messages (set by the CLI).
+
+    Returns a token; ``cli_messages(token=token)`` restores what was before.
+    """
+    if token is not None:
+        _CLI.reset(token)
+        return None
+    return _CLI.set(active)
+
+
+def argument(flag: str | None, name: str) -> str:
+    """How to call a setting in a message: its flag on the command line, `name` in the API."""
+    return flag if (_CLI.get() and flag) else name
+
 
 class BoundsError(Exception):
     """Base class of user-facing errors."""
@@ -56,5 +77,7 @@ class MissingParameterError(ParameterError):
         self.flag = flag
         self.entry_id = entry_id
         subject = subject or (f"{entry_id} needs" if entry_id else "needs")
+        if flag and not _CLI.get() and flag.startswith("--"):
+            flag = f"{symbol}=..."
         how = f"; pass {flag}" if flag else ""
         super().__init__(f"{subject} {symbol}, which was not given{how}")

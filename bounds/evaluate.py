@@ -12,14 +12,17 @@ smallest width that satisfies it is found by fixed-point iteration in log space.
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import numpy as np
 
 from .errors import MissingParameterError, ParameterError
-from .expr.ir import Node, Sym, free_symbols, mul, substitute
-from .expr.logspace import compile_log10, evaluate_mpmath
+from .expr.ir import Node, Sym, free_symbols, mul, node_count, substitute
+from .expr.logspace import compile_log10, evaluate_mpmath, out_of_range
+from .expr.parse import MAX_NODES
+from .numbers import fmt, log10_of, number
 from .model import Entry, Relation
 from .symbols import SymbolInfo, shared_symbols
 
@@ -68,16 +71,22 @@ class Evaluation:
 
 
 def validate_params(params: Mapping[str, float]) -> dict[str, float]:
-    """Check names and domains of user-given parameters (those set to None are dropped)."""
+    """Check names and domains of user-given parameters (those set to None are dropped).
+
+    Values may be numbers or decimal text; those beyond float range (n = 10^400) come back
+    as mpmath numbers, infinity and NaN are refused (see :mod:`bounds.numbers`).
+    """
+    if not isinstance(params, Mapping):
+        raise ParameterError(f"parameters must be a mapping of names to numbers, got {type(params).__name__}")
     shared = shared_symbols()
     clean = {}
     for name, value in params.items():
         if value is None:
             continue
-        if name not in shared or shared[name].regime == "solved":
+        if not isinstance(name, str) or name not in shared or shared[name].regime == "solved":
             known = ", ".join(s for s, info in shared.items() if info.regime != "solved")
             raise ParameterError(f"unknown parameter {name!r} (known: {known})")
-        clean[name] = shared[name].check(float(value))
+        clean[name] = shared[name].check(value)
     return clean
 
 
@@ -133,13 +142,16 @@ def constant_values(entry: Entry, overrides: Mapping[str, float] | None) -> dict
     """Hidden constants of the entry: 1 (or the entry's default) unless overridden."""
     values = {f"C_{q}": 1.0 for q in entry.bounds}
     values.update({name: c.default for name, c in entry.constants.items()})
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ParameterError(f"constants must be a mapping of names to numbers, got {type(overrides).__name__}")
     for name, value in (overrides or {}).items():
         if name not in values:
             known = ", ".join(sorted(values))
             raise ParameterError(f"{entry.id} has no constant {name!r} (its constants: {known})")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ParameterError(f"constant {name} must be a positive number, got {value!r}")
-        values[name] = float(value)
+        value = number(value, f"constant {name}")
+        if not value > 0:
+            raise ParameterError(f"constant {name} must be a positive number, got {fmt(value)}")
+        values[name] = value
     return values
 
 
@@ -153,10 +165,10 @@ def describe_constants(entry: Entry, overrides: Mapping[str, float] | None) -> l
         if name in used:
             value = (overrides or {}).get(name, constant.default)
             origin = "set" if name in (overrides or {}) else "default"
-            notes.append(f"{name} = {value:g} ({origin}; {constant.meaning})")
+            notes.append(f"{name} = {fmt(value)} ({origin}; {constant.meaning})")
     for name, value in sorted((overrides or {}).items()):
         if name.startswith("C_"):
-            notes.append(f"{name} = {value:g} (set)")
+            notes.append(f"{name} = {fmt(value)} (set)")
     return notes
 
 
@@ -180,9 +192,9 @@ def describe_assumptions(sources: Mapping[str, Source], values: Mapping[str, flo
     for symbol in sorted(sources):
         source = sources[symbol]
         if source.kind == "default":
-            notes.append(f"{symbol} = {source.value:g} (default)")
+            notes.append(f"{symbol} = {fmt(source.value)} (default)")
         elif source.kind == "relation":
-            notes.append(f"{symbol} = {values[symbol]:.3g} via {source.relation.describe()}")
+            notes.append(f"{symbol} = {fmt(values[symbol], 3)} via {source.relation.describe()}")
     return notes
 
 
@@ -205,7 +217,7 @@ def evaluate_entry(
     values: dict[str, object] = {}
     _fill_values(sources, values)
     values.update(constant_values(entry, constants))
-    assumed = describe_assumptions(sources, {k: float(v) for k, v in values.items() if k in sources})
+    assumed = describe_assumptions(sources, {k: _plain(v) for k, v in values.items() if k in sources})
     assumed += describe_constants(entry, constants)
     warnings = _check_conditions(entry, values)
 
@@ -219,7 +231,7 @@ def evaluate_entry(
         else:
             width_log10 = _log10(evaluate_mpmath(width_expr, values), mpmath)
         if math.isnan(width_log10):
-            warnings.append("the width requirement is undefined (not positive) at this point")
+            warnings.append(_undefined("width requirement", width_expr, values))
         values["m"] = mpmath.power(10, mpmath.mpf(width_log10)) if not math.isnan(width_log10) else mpmath.nan
 
     def other(quantity: str) -> float | None:
@@ -227,7 +239,7 @@ def evaluate_entry(
             return None
         result = _log10(evaluate_mpmath(_scaled(entry, quantity), values), mpmath)
         if math.isnan(result):
-            warnings.append(f"the {quantity.replace('_', ' ')} is undefined (not positive) at this point")
+            warnings.append(_undefined(quantity.replace("_", " "), _scaled(entry, quantity), values))
         return result
 
     return Evaluation(
@@ -235,10 +247,37 @@ def evaluate_entry(
         width_log10=width_log10,
         iterations_log10=other("iterations"),
         step_size_log10=other("step_size"),
-        values={k: float(v) for k, v in values.items() if k in sources},
+        values={k: _plain(v) for k, v in values.items() if k in sources},
         assumed=assumed,
         warnings=warnings,
     )
+
+
+def _plain(value):
+    """A float where the value fits one comfortably, else the mpmath number itself."""
+    from .numbers import FLOAT_LOG10
+
+    try:
+        as_float = float(value)
+    except (OverflowError, TypeError, ValueError):
+        return value
+    if math.isnan(as_float) or (as_float == 0 and value == 0):
+        return as_float
+    if as_float != 0 and math.isfinite(as_float) and abs(math.log10(abs(as_float))) < FLOAT_LOG10:
+        return as_float
+    return value
+
+
+def _undefined(what: str, expr: Node, values: Mapping[str, object]) -> str:
+    """Why a bound has no value here: beyond the engine's range, or not positive."""
+    from .expr.logspace import LOG10_LIMIT
+
+    if "m" in free_symbols(expr) and "m" not in values:
+        values = {**values, "m": 10.0}
+    known = {k: v for k, v in values.items() if k in free_symbols(expr)}
+    if out_of_range(expr, known):
+        return f"the {what} is beyond the engine's range (|log10| > {LOG10_LIMIT:g}) at this point"
+    return f"the {what} is undefined (not positive) at this point"
 
 
 def _fill_values(sources: Mapping[str, Source], values: dict) -> None:
@@ -281,19 +320,45 @@ def _solve_width_point(width_expr: Node, values: dict) -> tuple[float, bool]:
     return current, False
 
 
-_OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _comparable(a, b):
+    """Both as floats where both fit one (so 0.1 <= 1/10 holds, as typed), else as mpmath numbers."""
+    fa, fb = _plain(a), _plain(b)
+    return (fa, fb) if isinstance(fa, float) and isinstance(fb, float) else (a, b)
 
 
 def _check_conditions(entry: Entry, values: Mapping[str, object]) -> list[str]:
+    import mpmath
+
     warnings = []
     for condition in entry.conditions:
         lhs = evaluate_mpmath(condition.lhs, values)
         rhs = evaluate_mpmath(condition.rhs, values)
-        if not bool(_OPS[condition.op](float(lhs), float(rhs))):
+        if mpmath.isnan(lhs) or mpmath.isnan(rhs):
+            warnings.append(f"cannot check the hypothesis {condition.text} here (undefined or beyond range)")
+        elif not bool(_OPS[condition.op](*_comparable(lhs, rhs))):
             warnings.append(
-                f"outside the theorem's hypotheses: {condition.text} fails ({float(lhs):.3g} vs {float(rhs):.3g})"
+                f"outside the theorem's hypotheses: {condition.text} fails ({fmt(lhs, 3)} vs {fmt(rhs, 3)})"
             )
     return warnings
+
+
+def close_substitution(substitution: Mapping[str, Node], entry_id: str) -> dict[str, Node]:
+    """Substitute relations into each other until stable, refusing trees past MAX_NODES.
+
+    The size is checked after every round, so relations that use each other hundreds of
+    times are refused before the next round would multiply their size again.
+    """
+    substitution = dict(substitution)
+    for _ in range(len(substitution) + 1):
+        substitution = {k: substitute(v, substitution) for k, v in substitution.items()}
+        for symbol, expr in substitution.items():
+            if node_count(expr, MAX_NODES) > MAX_NODES:
+                raise ParameterError(f"{entry_id}: the relations that define {symbol} expand to more than "
+                                     f"{MAX_NODES} nodes; too large to evaluate")
+    return substitution
 
 
 # -- the compiled grid path -------------------------------------------------------------
@@ -378,15 +443,17 @@ def compile_entry(
         if source.kind == "relation":
             substitution[symbol] = source.relation.expr
         else:
-            fixed[symbol] = math.log10(source.value)
+            fixed[symbol] = log10_of(source.value)
     # Relations may refer to symbols that other relations define; substitute until stable.
-    for _ in range(len(substitution) + 1):
-        substitution = {k: substitute(v, substitution) for k, v in substitution.items()}
+    substitution = close_substitution(substitution, entry.id)
     for name, value in constant_values(entry, constants).items():
-        fixed[name] = math.log10(value)
-    functions = {
-        quantity: compile_log10(substitute(_scaled(entry, quantity), substitution)) for quantity in entry.bounds
-    }
+        fixed[name] = log10_of(value)
+    expressions = {quantity: substitute(_scaled(entry, quantity), substitution) for quantity in entry.bounds}
+    for quantity, expr in expressions.items():
+        if node_count(expr, MAX_NODES) > MAX_NODES:
+            raise ParameterError(f"{entry.id}: the {quantity} after substituting relations has more than "
+                                 f"{MAX_NODES} nodes; too large to evaluate")
+    functions = {quantity: compile_log10(expr) for quantity, expr in expressions.items()}
     return CompiledEntry(
         entry_id=entry.id,
         varying=varying,

@@ -110,7 +110,9 @@ def _num(value) -> str:
 def render(rows: list[Row], fmt: str, title: str = "") -> str:
     """The rows in the chosen format (one of FORMATS)."""
     if fmt == "json":
-        return json.dumps([row.to_dict() for row in rows], indent=2, allow_nan=False, default=_json_default) + "\n"
+        from .jsonio import jsonable
+
+        return json.dumps(jsonable([row.to_dict() for row in rows]), indent=2, allow_nan=False, default=_json_default) + "\n"
     if fmt == "csv":
         return to_csv(rows)
     if fmt == "markdown":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from .registry import Catalog
 
@@ -36,7 +35,9 @@ def listing_records(catalog: Catalog) -> list[dict[str, str]]:
 def render_listing(catalog: Catalog, fmt: str) -> str:
     records = listing_records(catalog)
     if fmt == "json":
-        return json.dumps(records, indent=2) + "\n"
+        from .jsonio import dumps
+
+        return dumps(records) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=LIST_FIELDS, lineterminator="\n")

@@ -15,8 +15,8 @@ from typing import Any, Iterable, Mapping
 
 from ._toml import TOMLDecodeError, loads_toml
 from .errors import CatalogError, ExpressionError
-from .expr.ir import Call, Node, free_symbols, substitute, children
-from .expr.parse import parse
+from .expr.ir import Call, Node, free_symbols, node_count, substitute, children
+from .expr.parse import MAX_NODES, parse
 from .model import (
     ALGORITHMS,
     ARCHITECTURES,
@@ -57,6 +57,10 @@ CONSTANT_KEYS = {"default": True, "meaning": True}
 RELATION_KEYS = {"slug": True, "label": True, "symbol": True, "expr": True, "quote": True,
                  "confidence": True, "confidence_source": False, "notes": False, "kernel": False}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+#: A catalogue file is text written by hand: one megabyte is far more than any paper needs.
+MAX_FILE_BYTES = 1_000_000
+#: Brackets nested deeper than this are refused before the TOML parser recurses into them.
+MAX_TOML_NESTING = 100
 ARXIV = re.compile(r"^\d{4}\.\d{4,5}$")
 
 
@@ -160,16 +164,35 @@ def load_file(path: Path | str) -> tuple[list[Entry], list[Relation]]:
     """Parse one catalogue file into its theorems and relations."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(str(path), None, None, f"cannot read file: {exc}") from None
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CatalogError(str(path), None, None,
+                               f"file is {size} bytes; a catalogue file may have at most {MAX_FILE_BYTES}")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CatalogError(str(path), line, None, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+    except OSError as exc:
+        raise CatalogError(str(path), None, None, f"cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CatalogError(str(path), None, None, f"a catalogue file may have at most {MAX_FILE_BYTES} bytes")
     return load_text(text, str(path))
 
 
 def load_text(text: str, name: str = "<string>") -> tuple[list[Entry], list[Relation]]:
     """Parse catalogue TOML given as text; `name` is used in error messages."""
+    if not isinstance(text, str):
+        raise CatalogError(name, None, None, f"catalogue text must be a string, got {type(text).__name__}")
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
+    deep = _too_deep(text)
+    if deep is not None:
+        raise CatalogError(name, deep, None, f"invalid TOML: brackets nested more than {MAX_TOML_NESTING} deep")
     try:
         data = loads_toml(text)
+    except RecursionError:
+        raise CatalogError(name, None, None, "invalid TOML: nested too deeply") from None
     except TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc), text)
         message = getattr(exc, "msg", None) or str(exc)
@@ -186,6 +209,49 @@ def load_text(text: str, name: str = "<string>") -> tuple[list[Entry], list[Rela
     entries = [_theorem(ctx, paper, raw, i) for i, raw in enumerate(theorems)]
     rels = [_relation(ctx, paper, raw, i) for i, raw in enumerate(relations)]
     return entries, rels
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where arrays or inline tables nest deeper than MAX_TOML_NESTING, if any.
+
+    A cheap scan that skips strings and comments; tables headers ([x], [[x]]) do not nest.
+    """
+    depth = 0
+    line = 1
+    i, size = 0, len(text)
+    while i < size:
+        char = text[i]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            end = text.find("\n", i)
+            i = size if end < 0 else end
+            continue
+        elif char in "\"'":
+            triple = text[i:i + 3] in ('"""', "'''")
+            quote = text[i:i + 3] if triple else char
+            j = i + len(quote)
+            while j < size:
+                if text[j] == "\\" and char == '"':
+                    j += 2
+                    continue
+                if text.startswith(quote, j):
+                    break
+                if text[j] == "\n":
+                    if not triple:
+                        break
+                    line += 1
+                j += 1
+            i = j + len(quote)
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_TOML_NESTING:
+                return line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
 
 
 def _line_from_message(message: str, text: str) -> int | None:
@@ -285,6 +351,9 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
         bound_confidence = (ctx.string(spec["confidence"], (*bwhere, "confidence"), CONFIDENCE_LEVELS)
                             if "confidence" in spec else "")
         expr = substitute(paper_expr, mapping)
+        if node_count(expr, MAX_NODES) > MAX_NODES:
+            raise ctx.fail((*bwhere, "expr"), f"too large after substituting the parameters' maps_to "
+                                              f"(more than {MAX_NODES} nodes)")
         if quantity == "width" and "m" in free_symbols(expr) and not _m_only_in_logs(expr):
             raise ctx.fail((*bwhere, "expr"), "the width may depend on m only through log(...) factors")
         if quantity != "width" and "m" in free_symbols(expr) and "width" not in bounds:
@@ -294,6 +363,9 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
             if name not in shared or name in free_symbols(expr):
                 raise ctx.fail((*bwhere, "unknown_in"),
                                f"{name!r} must be a shared symbol that the expression does not contain")
+        reason = _never_positive(expr, constants)
+        if reason:
+            raise ctx.fail((*bwhere, "expr"), f"{spec['expr'].strip()!r} {reason}: a requirement must be a positive number")
         bounds[quantity] = Bound(quantity, spec["expr"].strip(), paper_expr, expr, kind, note, bound_confidence,
                                  unknown_in, counts if quantity == "width" else "width")
 
@@ -373,7 +445,7 @@ def _constants(ctx: _Context, raw: Any, where: tuple) -> dict[str, Constant]:
     constants = {}
     for name, spec in raw.items():
         cwhere = (*where, name)
-        if name in shared or name.startswith("C_") or not name.isidentifier():
+        if name in shared or name.startswith("C_") or not (name.isascii() and name.isidentifier()):
             raise ctx.fail(cwhere, f"{name!r} cannot name a constant (shared symbol, reserved C_ prefix or not an identifier)")
         ctx.table(spec, cwhere, CONSTANT_KEYS)
         default = spec["default"]
@@ -389,8 +461,9 @@ def _parameters(ctx: _Context, raw: Any, where: tuple, constants: Mapping[str, C
     parameters = {}
     for name, spec in raw.items():
         pwhere = (*where, name)
-        if not name.isidentifier() or name in constants:
-            raise ctx.fail(pwhere, f"{name!r} is not a valid parameter name")
+        if not (name.isascii() and name.isidentifier()) or name in constants:
+            raise ctx.fail(pwhere, f"{name!r} is not a valid parameter name (ASCII letters, digits and _, "
+                                   "not a constant's name)")
         ctx.table(spec, pwhere, PARAMETER_KEYS)
         meaning = ctx.string(spec["meaning"], (*pwhere, "meaning"))
         maps_to = None
@@ -422,6 +495,9 @@ def _relation(ctx: _Context, paper: Paper, raw: Any, index: int) -> Relation:
     ctx.table(raw, where, RELATION_KEYS)
     shared = shared_symbols()
     symbol = ctx.string(raw["symbol"], (*where, "symbol"), list(shared))
+    if shared[symbol].regime in ("large", "solved"):
+        raise ctx.fail((*where, "symbol"), f"a relation cannot define {symbol}: sizes ({symbol} = "
+                                           f"{shared[symbol].meaning}) are given, never derived")
     text = ctx.string(raw["expr"], (*where, "expr"))
     expr = ctx.expression(text, (*where, "expr"), set(shared) - {symbol, "m"})
     confidence, source = _confidence(ctx, raw, where)
@@ -440,6 +516,7 @@ def _relation(ctx: _Context, paper: Paper, raw: Any, index: int) -> Relation:
         paper=paper,
         notes=raw.get("notes", "") if isinstance(raw.get("notes", ""), str) else "",
         kernel=ctx.string(raw["kernel"], (*where, "kernel")) if "kernel" in raw else "",
+        line=ctx.locator.find(where),
     )
 
 
@@ -452,3 +529,42 @@ def _m_only_in_logs(node: Node) -> bool:
     if isinstance(node, Sym):
         return node.name != "m"
     return all(_m_only_in_logs(child) for child in children(node))
+
+
+#: Points at which a bound must be positive at least once (defaults for everything else).
+_REFERENCE_POINTS = (
+    {"n": 1000.0, "L": 10.0, "lambda_0": 1e-3, "m": 1e6},
+    {"n": 1e6, "L": 2.0, "lambda_0": 1e-6, "m": 1e12, "eps": 1e-6, "delta": 1e-3},
+    {"n": 10.0, "L": 1.0, "lambda_0": 0.1, "m": 100.0, "eps": 0.1, "delta": 0.5, "gamma": 0.5},
+)
+
+
+def _never_positive(expr: Node, constants: Mapping[str, Constant]) -> str:
+    """Why `expr` is no requirement ("is zero", "is undefined or not positive"), or ''.
+
+    A bound like 0, -n^2, sqrt(-n), 1/(n-n) or n*log(0) has no positive value at any of a few
+    reference points; the catalogue refuses it rather than print a table of blanks.
+    """
+    import mpmath
+
+    from .expr.logspace import evaluate_mpmath, out_of_range
+
+    shared = shared_symbols()
+    names = free_symbols(expr)
+    for point in _REFERENCE_POINTS:
+        values: dict[str, float] = {}
+        for name in names:
+            if name in point:
+                values[name] = point[name]
+            elif name in constants:
+                values[name] = constants[name].default
+            elif name in shared and shared[name].default is not None:
+                values[name] = float(shared[name].default)
+            else:
+                values[name] = 1.0
+        value = evaluate_mpmath(expr, values)
+        if (not mpmath.isnan(value) and value > 0) or out_of_range(expr, values):
+            return ""
+    if not names and not mpmath.isnan(value):
+        return "is the constant " + mpmath.nstr(value, 6, strip_zeros=True).removesuffix(".0")
+    return "is undefined or not positive at every reference point (n = 10, 1000, 10^6)"

@@ -143,6 +143,7 @@ class Relation:
     paper: Paper | None
     notes: str = ""
     kernel: str = ""  # applied automatically only to parameters declaring the same kernel
+    line: int | None = None  # where the [[relation]] is written in its file
 
     def describe(self) -> str:
         cite = self.paper.citation if self.paper else self.source
@@ -248,4 +249,8 @@ class Entry:
         """Exponent of each variable in the bound's leading growth ("exp" if exponential)."""
         from .asymptotics import exponents
 
+        if quantity not in QUANTITIES:
+            from .errors import ParameterError
+
+            raise ParameterError(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}")
         return exponents(self, quantity, effective=effective)

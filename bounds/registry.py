@@ -33,6 +33,11 @@ class Catalog:
 
     def get(self, entry_id: str) -> Entry:
         """The entry with this id; an unknown id raises with the nearest ids suggested."""
+        if not isinstance(entry_id, str):
+            from .errors import ParameterError
+
+            raise ParameterError(f"a theorem id must be a string such as 'zou-gu-2019/thm-gd', "
+                                 f"got {type(entry_id).__name__} {entry_id!r}")
         for entry in self.entries:
             if entry.id == entry_id:
                 return entry
@@ -71,7 +76,9 @@ class Catalog:
         ids: Sequence[str] | None = None,
     ) -> "Catalog":
         """Entries matching every given criterion (activation: the leading word, e.g. relu or smooth)."""
-        chosen = [self.get(i) for i in ids] if ids else list(self.entries)
+        if isinstance(ids, str):
+            ids = [ids]  # one id, not a sequence of one-letter ids
+        chosen = [self.get(i) for i in dict.fromkeys(ids)] if ids else list(self.entries)
 
         def keep(entry: Entry) -> bool:
             return (
@@ -94,13 +101,20 @@ def _catalog_files(location: Path) -> list[Path]:
 
 def load_catalog(extra: Iterable[Path | str] = (), builtin: bool = True) -> Catalog:
     """The built-in catalogue plus any user files or directories of TOML files."""
+    if isinstance(extra, (str, Path)):
+        extra = (extra,)  # one location, not a sequence of one-letter paths
     entries: list[Entry] = list(_builtin().entries) if builtin else []
     relations: list[Relation] = list(_builtin().relations) if builtin else []
-    builtin_files = {p.resolve() for p in _catalog_files(BUILTIN_DIR)} if builtin else set()
+    seen_files = {p.resolve() for p in _catalog_files(BUILTIN_DIR)} if builtin else set()
     for location in extra:
+        if not isinstance(location, (str, Path)):
+            from .errors import ParameterError
+
+            raise ParameterError(f"a catalogue location must be a path, got {type(location).__name__} {location!r}")
         for path in _catalog_files(Path(location)):
-            if path.resolve() in builtin_files:
-                continue  # already loaded
+            if path.resolve() in seen_files:
+                continue  # already loaded (built in, or named twice: a directory and a file in it)
+            seen_files.add(path.resolve())
             file_entries, file_relations = load_file(path)
             entries.extend(file_entries)
             relations.extend(file_relations)
@@ -128,13 +142,51 @@ def _check_unique(entries: list[Entry], relations: list[Relation]) -> None:
                                f"duplicate theorem id {entry.id!r} (also in {seen[entry.id].paper.path})")
         seen[entry.id] = entry
     rel_seen: set[str] = set()
+    by_kernel: dict[tuple[str, str], Relation] = {}
     for relation in relations:
+        where = relation.paper.path if relation.paper else "<catalogue>"
         if relation.id in rel_seen:
-            raise CatalogError(relation.paper.path if relation.paper else "<catalogue>", None, "relation",
-                               f"duplicate relation id {relation.id!r}")
+            raise CatalogError(where, relation.line, "relation", f"duplicate relation id {relation.id!r}")
         rel_seen.add(relation.id)
+        key = (relation.symbol, relation.kernel)
+        if key in by_kernel:
+            first = by_kernel[key]
+            kernel = f" for the kernel {relation.kernel!r}" if relation.kernel else ""
+            raise CatalogError(where, relation.line, "relation.kernel",
+                               f"{relation.id} defines {relation.symbol}{kernel}, as {first.id} already does "
+                               f"({first.paper.path if first.paper else '<catalogue>'}); only one could apply: "
+                               "give it another kernel tag, or name it from the parameters that use it (relation = ...)")
+        by_kernel[key] = relation
+    _check_relation_cycles(relations)
     for entry in entries:
         for parameter in entry.parameters.values():
             if parameter.relation and parameter.relation not in rel_seen:
                 raise CatalogError(entry.paper.path, entry.line, f"parameters.{parameter.name}.relation",
                                    f"unknown relation {parameter.relation!r}")
+
+
+def _check_relation_cycles(relations: list[Relation]) -> None:
+    """Refuse relations that define each other in a circle (lambda_0 via gamma via lambda_0)."""
+    from .expr.ir import free_symbols
+
+    defining: dict[str, list[Relation]] = {}
+    for relation in relations:
+        defining.setdefault(relation.symbol, []).append(relation)
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(relation: Relation, path: list[Relation]) -> None:
+        state[relation.id] = 1
+        for symbol in sorted(free_symbols(relation.expr)):
+            for other in defining.get(symbol, []):
+                if state.get(other.id) == 1:
+                    cycle = path[path.index(other):] + [relation, other] if other in path else [relation, other]
+                    names = " -> ".join(f"{r.symbol} ({r.id})" for r in cycle)
+                    raise CatalogError(relation.paper.path if relation.paper else "<catalogue>", relation.line,
+                                       "relation.expr", f"relations define each other in a cycle: {names}")
+                if other.id not in state:
+                    visit(other, path + [relation])
+        state[relation.id] = 2
+
+    for relation in relations:
+        if relation.id not in state:
+            visit(relation, [])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from typing import Any, Iterable
 
@@ -190,7 +189,9 @@ def show_latex(entry: Entry, relations: Iterable[Relation] = ()) -> str:
 
 def show_entry(entry: Entry, fmt: str, relations: Iterable[Relation] = ()) -> str:
     if fmt == "json":
-        return json.dumps(entry_record(entry, relations), indent=2) + "\n"
+        from .jsonio import dumps
+
+        return dumps(entry_record(entry, relations)) + "\n"
     if fmt == "latex":
         return show_latex(entry, relations)
     return show_pretty(entry, relations)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ._toml import load_toml
-from .errors import ParameterError
+from .errors import ParameterError, argument
 
 SYMBOLS_FILE = Path(__file__).with_name("symbols.toml")
 
@@ -33,19 +33,27 @@ class SymbolInfo:
         """True when the interesting limit is x -> 0 (exponents are reported in 1/x)."""
         return self.regime == "small"
 
-    def check(self, value: float) -> float:
-        """Return `value` if it lies in the symbol's domain, else raise a ParameterError."""
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-            raise ParameterError(f"{self.flag}: {value!r} is not a number")
+    def check(self, value, label: str | None = None):
+        """Return `value` if it lies in the symbol's domain, else raise a ParameterError.
+
+        `value` may be decimal text, an int, float, Fraction or mpmath number; values beyond
+        float range come back as mpmath numbers (see :mod:`bounds.numbers`), infinity and NaN
+        are refused.  `label` names the setting in messages (default: the flag on the command
+        line, the symbol's name in the API).
+        """
+        from .numbers import fmt, number
+
+        label = label or argument(self.flag, self.name)
+        value = number(value, label)
         inside = (self.low < value < self.high) if self.open else (self.low <= value <= self.high)
         if not inside:
             left, right = ("(", ")") if self.open else ("[", "]")
             high = "inf" if math.isinf(self.high) else f"{self.high:g}"
             raise ParameterError(
-                f"{self.flag} {value:g} is outside {left}{self.low:g}, {high}{right} ({self.meaning})"
+                f"{label}{' ' if label.startswith('-') else '='}{fmt(value)} is outside {left}{self.low:g}, {high}{right} ({self.meaning})"
             )
-        if self.integer and not float(value).is_integer() and value < 1e15:
-            raise ParameterError(f"{self.flag} must be a whole number ({self.meaning}), got {value:g}")
+        if self.integer and value < 1e15 and not float(value).is_integer():
+            raise ParameterError(f"{label} must be a whole number ({self.meaning}), got {fmt(value)}")
         return value
 
 

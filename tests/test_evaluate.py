@@ -115,12 +115,12 @@ def test_hidden_constants_scale_the_bound():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"n": 0}, "--n 0 is outside"),
+    ({"n": 0}, "n=0 is outside"),
     ({"n": -5}, "outside"),
     ({"n": 10.5}, "whole number"),
-    ({"n": 10, "L": 0}, "--L 0 is outside"),
-    ({"n": 10, "eps": 1.5}, "--eps 1.5 is outside (0, 1)"),
-    ({"n": 10, "eps": 0}, "--eps 0 is outside"),
+    ({"n": 10, "L": 0}, "L=0 is outside"),
+    ({"n": 10, "eps": 1.5}, "eps=1.5 is outside (0, 1)"),
+    ({"n": 10, "eps": 0}, "eps=0 is outside"),
     ({"n": 10, "wdith": 3}, "unknown parameter 'wdith'"),
 ])
 def test_bad_parameters_are_refused(params, message):
@@ -128,8 +128,8 @@ def test_bad_parameters_are_refused(params, message):
         bounds.get("allen-zhu-li-song-2019/thm1-gd").evaluate(**params)
 
 
-def test_missing_parameter_names_its_flag():
-    with pytest.raises(MissingParameterError, match="needs L, which was not given; pass --L"):
+def test_missing_parameter_names_its_argument():
+    with pytest.raises(MissingParameterError, match="needs L, which was not given; pass L=..."):
         bounds.get("allen-zhu-li-song-2019/thm1-gd").evaluate(n=1000)
 
 

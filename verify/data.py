@@ -234,7 +234,7 @@ def _read(path: Path) -> dict[str, np.ndarray]:
             except ValueError:
                 skip = 1  # a header line
             return {"array": np.loadtxt(path, delimiter="," if "," in first else None, skiprows=skip, ndmin=2)}
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, EOFError, KeyError) as exc:
         raise DataError(f"cannot read {path}: {exc}") from exc
     raise DataError(f"unsupported data file {path.name!r} (use .npy, .npz with arrays X and y, or .csv)")
 
@@ -254,7 +254,11 @@ def load_arrays(
     path = Path(path)
     if not path.is_file():
         raise DataError(f"no such data file: {path}")
-    check_budget(f"reading {path.name}", _estimated_bytes(path), memory_budget)
+    try:
+        estimated = _estimated_bytes(path)
+    except (ValueError, OSError, EOFError) as exc:  # not a real .npy: a bad header
+        raise DataError(f"cannot read {path}: {exc}") from None
+    check_budget(f"reading {path.name}", estimated, memory_budget)
     arrays = _read(path)
     notes = [f"inputs: {path.name}, rows normalised to unit norm"]
     if "X" in arrays:

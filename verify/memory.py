@@ -40,8 +40,13 @@ def default_budget() -> float:
     return 0.5 * available_bytes()
 
 
+#: No machine has more memory than this (1 EiB); a larger budget is a typo, and would make the
+#: search for the largest feasible width run without end.
+MAX_BUDGET = float(2**60)
+
+
 def parse_size(text: str | float | int) -> float:
-    """'4GiB', '500MB', '2e9' -> bytes."""
+    """'4GiB', '500MB', '2e9' -> bytes (positive, finite, at most MAX_BUDGET)."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         value = float(text)
     else:
@@ -51,6 +56,8 @@ def parse_size(text: str | float | int) -> float:
         value = float(match.group(1)) * _UNITS[match.group(2).lower()]
     if not value > 0:
         raise VerifyError(f"a memory budget must be positive, got {text!r}")
+    if not value <= MAX_BUDGET:
+        raise VerifyError(f"a memory budget of {text} is more than any machine has (at most 1EiB)")
     return value
 
 
@@ -123,7 +130,7 @@ def largest_feasible_width(spec, n: int, d: int, budget: float, dtype: str = "fl
     if training_bytes(spec, n, d, 1, dtype) > budget:
         return 0
     low, high = 1, 2
-    while training_bytes(spec, n, d, high, dtype) <= budget:
+    while training_bytes(spec, n, d, high, dtype) <= budget and high < 2**62:
         low, high = high, high * 2
     while high - low > 1:
         mid = (low + high) // 2

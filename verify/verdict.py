@@ -157,7 +157,7 @@ def parse_width(token: str | int) -> tuple[str, float]:
         value = float(text)
     except ValueError:
         raise VerifyError(f"width {token!r}: use 'predicted', 'predicted/K', 'predicted*K' or a positive integer") from None
-    if not (value >= 1 and value == int(value) and math.isfinite(value)):
+    if not (math.isfinite(value) and value >= 1 and value == int(value)):
         raise VerifyError(f"width {token!r} must be a positive integer")
     return "explicit", float(int(value))
 

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 import click
 
 from ..errors import ParameterError
+from ..numbers import fmt as fmt_value, number
 from . import main
+
+
+class _Number(click.ParamType):
+    """A decimal number as text: 1e400 stays finite (log space); inf and NaN are refused, naming the flag."""
+
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        flag = param.opts[0] if param is not None and param.opts else "value"
+        return number(value, flag)
+
+
+NUMBER = _Number()
 
 catalog_option = click.option(
     "--catalog", "catalog_paths", multiple=True, type=click.Path(path_type=Path),
@@ -33,16 +48,16 @@ def _filters(function):
 def _point(function, n_required: bool = True):
     """The parameter flags of the shared symbol table (--n, --L, --d, ...)."""
     decorators = [
-        click.option("--n", "n", type=float, required=n_required, help="Number of training samples."),
-        click.option("--L", "L", type=float, help="Depth: number of hidden layers."),
-        click.option("--d", "d", type=float, help="Input dimension [default 100]."),
-        click.option("--k", "k", type=float, help="Output dimension [default 1]."),
-        click.option("--batch", "B", type=float, help="SGD minibatch size [default 1]."),
-        click.option("--eps", type=float, help="Target training loss [default 1e-3]."),
-        click.option("--fail-prob", "fail_prob", type=float, help="Failure probability [default 0.01]."),
-        click.option("--delta", type=float, help="Data separation min ||x_i - x_j|| [default 0.1]."),
-        click.option("--lambda0", "lambda_0", type=float, help="lambda_min of the NTK Gram matrix [default: from a cited relation]."),
-        click.option("--gamma", type=float, help="NTK / NTRF margin [default 0.1]."),
+        click.option("--n", "n", type=NUMBER, required=n_required, help="Number of training samples (1e400 is fine)."),
+        click.option("--L", "L", type=NUMBER, help="Depth: number of hidden layers."),
+        click.option("--d", "d", type=NUMBER, help="Input dimension [default 100]."),
+        click.option("--k", "k", type=NUMBER, help="Output dimension [default 1]."),
+        click.option("--batch", "B", type=NUMBER, help="SGD minibatch size [default 1]."),
+        click.option("--eps", type=NUMBER, help="Target training loss [default 1e-3]."),
+        click.option("--fail-prob", "fail_prob", type=NUMBER, help="Failure probability [default 0.01]."),
+        click.option("--delta", type=NUMBER, help="Data separation min ||x_i - x_j|| [default 0.1]."),
+        click.option("--lambda0", "lambda_0", type=NUMBER, help="lambda_min of the NTK Gram matrix [default: from a cited relation]."),
+        click.option("--gamma", type=NUMBER, help="NTK / NTRF margin [default 0.1]."),
         click.option("--const", "constants", multiple=True, metavar="[ID:]NAME=VALUE",
                      help="Set a hidden constant, e.g. C_width=10 or allen-zhu-li-song-2019/thm1-gd:C_width=10."),
     ]
@@ -57,13 +72,18 @@ def parse_constants(items: tuple[str, ...]) -> dict[str, float]:
     constants = {}
     for item in items:
         name, sep, value = item.partition("=")
-        try:
-            constants[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name or not value.strip():
             raise ParameterError(f"--const expects [ID:]NAME=VALUE with a number, got {item!r}")
+        if name in constants:
+            raise ParameterError(f"--const {name} is given twice")
+        constants[name] = number(value, f"--const {name}")
     return constants
+
+
+def _unique(ids: tuple[str, ...], flag: str = "--id") -> tuple[str, ...]:
+    """Repeated ids once each, in the order given (--id X --id X prints X once)."""
+    return tuple(dict.fromkeys(ids))
 
 
 def _params(kwargs: dict) -> dict:
@@ -92,8 +112,12 @@ def validate(paths: tuple[Path, ...]) -> None:
 
     load_catalog(paths)  # duplicates and relation references across files
     count = 0
+    seen: set[Path] = set()
     for location in paths:
         for path in _catalog_files(Path(location)):
+            if path.resolve() in seen:
+                continue  # a directory and a file inside it: checked once
+            seen.add(path.resolve())
             entries, relations = load_file(path)
             for entry in entries:
                 parts = []
@@ -160,10 +184,10 @@ def compare(n, L, constants, architecture, activation, algorithm, confidence, id
 
     rows = run_compare(
         n=n, L=L, architecture=architecture, activation=activation, algorithm=algorithm,
-        confidence=confidence, ids=ids or None, sort=sort, constants=parse_constants(constants),
+        confidence=confidence, ids=_unique(ids) or None, sort=sort, constants=parse_constants(constants),
         catalog_paths=catalog_paths, unit=unit, guarantee=guarantee, counts=counts, **_params(kwargs),
     )
-    title = f"Requirements at n = {n:g}" + (f", L = {L:g}" if L is not None else "") + ", hidden constants 1."
+    title = f"Requirements at n = {fmt_value(n)}" + (f", L = {fmt_value(L)}" if L is not None else "") + ", hidden constants 1."
     _write(render(rows, fmt, title), output)
 
 
@@ -171,8 +195,8 @@ def compare(n, L, constants, architecture, activation, algorithm, confidence, id
 @click.argument("a")
 @click.argument("b")
 @click.option("--vary", default="n", show_default=True, help="The parameter that varies (n, L, d, ...).")
-@click.option("--from", "lo", type=float, help="Lower end of the range [default: 1 for sizes].")
-@click.option("--to", "hi", type=float, help="Upper end of the range [default 1e12 for n].")
+@click.option("--from", "lo", type=NUMBER, help="Lower end of the range [default: 1 for sizes].")
+@click.option("--to", "hi", type=NUMBER, help="Upper end of the range [default 1e12 for n].")
 @click.option("--quantity", type=click.Choice(["width", "iterations", "step_size"]), default="width", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_point_optional_n
@@ -186,13 +210,19 @@ def crossover(a, b, vary, lo, hi, quantity, fmt, n, L, constants, catalog_paths,
         params["n"] = n
     if L is not None:
         params["L"] = L
+    from ..crossings import searched_range
+    from ..jsonio import dumps
+
+    constants_given = parse_constants(constants)
+    low, high = searched_range(vary, lo, hi)
     found = run_crossover(a, b, vary=vary, quantity=quantity, lo=lo, hi=hi,
-                          constants=parse_constants(constants), catalog_paths=catalog_paths, **params)
+                          constants=constants_given, catalog_paths=catalog_paths, **params)
     if fmt == "json":
-        click.echo(json.dumps([c.to_dict() for c in found], indent=2))
+        click.echo(dumps([c.to_dict() for c in found]))
         return
     if not found:
-        click.echo(f"no crossing of the {quantity.replace('_', ' ')} bounds of {a} and {b} for {vary} in the range")
+        click.echo(f"no crossing of the {quantity.replace('_', ' ')} bounds of {a} and {b} "
+                   f"for {vary} in [{fmt_value(low)}, {fmt_value(high)}]")
     for item in found:
         click.echo(item.sentence())
 
@@ -222,8 +252,8 @@ def dominance(a, b, quantity, effective, catalog_paths) -> None:
 
 @main.command()
 @click.option("--vary", default="n", show_default=True, help="The parameter on the x axis.")
-@click.option("--from", "lo", type=float, required=True, help="Lower end of the x range.")
-@click.option("--to", "hi", type=float, required=True, help="Upper end of the x range.")
+@click.option("--from", "lo", type=NUMBER, required=True, help="Lower end of the x range.")
+@click.option("--to", "hi", type=NUMBER, required=True, help="Upper end of the x range.")
 @click.option("--quantity", type=click.Choice(["width", "iterations"]), default="width", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Image file (.png, .svg, .pdf).")
 @click.option("--id", "ids", multiple=True, help="Only these theorem ids (repeatable).")
@@ -242,11 +272,11 @@ def plot(vary, lo, hi, quantity, output, ids, architecture, activation, algorith
     if L is not None:
         params["L"] = L
     cat = load_catalog(catalog_paths)
-    selected = cat.filter(architecture, activation, algorithm, confidence, list(ids) or None)
-    skipped = plot_bounds(selected, vary, lo, hi, quantity, output, params, parse_constants(constants), cat.relations)
-    for entry_id, reason in skipped:
+    selected = cat.filter(architecture, activation, algorithm, confidence, list(_unique(ids)) or None)
+    written = plot_bounds(selected, vary, lo, hi, quantity, output, params, parse_constants(constants), cat.relations)
+    for entry_id, reason in written.skipped:
         click.echo(f"skipped {entry_id}: {reason}", err=True)
-    click.echo(f"wrote {output}", err=True)
+    click.echo(f"wrote {written.path}", err=True)
 
 
 @main.command()

@@ -12,14 +12,27 @@ from ..errors import ParameterError
 from . import main
 
 
+MAX_STUDY_SIZE = 10**6  # no study trains on more samples or deeper networks than this
+
+
 def _int_list(text: str, flag: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(float(v)) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise ParameterError(f"{flag} expects comma-separated whole numbers, got {text!r}") from None
-    if not values or any(v < 1 for v in values):
-        raise ParameterError(f"{flag} expects positive whole numbers, got {text!r}")
-    return values
+    """'16,32,64' -> (16, 32, 64); refuses 16.5, 1e400, inf, nan and empty items, naming the flag."""
+    from ..numbers import number
+
+    values = []
+    for item in text.split(","):
+        if not item.strip():
+            raise ParameterError(f"{flag} expects comma-separated whole numbers, got {text!r}")
+        try:
+            value = number(item, flag)
+        except ParameterError:
+            raise ParameterError(f"{flag} expects comma-separated whole numbers, got {item.strip()!r}") from None
+        if not (1 <= value <= MAX_STUDY_SIZE) or value != int(value):
+            raise ParameterError(f"{flag} expects positive whole numbers (at most {MAX_STUDY_SIZE}), got {item.strip()!r}")
+        values.append(int(value))
+    if not values:
+        raise ParameterError(f"{flag} expects comma-separated whole numbers, got {text!r}")
+    return tuple(values)
 
 
 def _name_int(text: str, flag: str) -> tuple[str, int]:
@@ -124,10 +137,12 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
             eta_value = float(eta)
         except ValueError:
             raise ParameterError(f"--eta must be 'auto' or a positive number, got {eta!r}") from None
-        if not eta_value > 0:
-            raise ParameterError(f"--eta must be positive, got {eta!r}")
+        if not (eta_value > 0 and eta_value < float("inf")):
+            raise ParameterError(f"--eta must be positive and finite, got {eta!r}")
     if workers is not None and workers < 1:
         raise ParameterError("--workers must be at least 1")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ParameterError(f"--out {out_dir} is a file; give a directory for the study's results")
     depths = _int_list(Ls, "--L") if Ls is not None else ()
     if report:
         from bounds.plotting import require_matplotlib
@@ -156,15 +171,29 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
     finally:
         status.close()
     data = result.to_dict()
+    _explain_unbounded(data)
     if report:
         from verify.gap.report import write_report
 
         written = write_report(out_dir, out_dir / "report.html")
         click.echo(f"wrote {written['html']} and {written['markdown']} (figures in {written['html'].parent / 'figures'})", err=True)
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, allow_nan=False))
+        from ..jsonio import dumps
+
+        click.echo(dumps(data))
     else:
         click.echo(render_gap_table(data), nl=False)
+
+
+def _explain_unbounded(data: dict) -> None:
+    """Strict JSON writes an unbounded interval end as null: say why, in the notes."""
+    import math
+
+    unbounded = [key for key, value in data.items() if key.endswith("_ci") and isinstance(value, (list, tuple))
+                 and any(isinstance(v, float) and not math.isfinite(v) for v in value)]
+    if unbounded:
+        data.setdefault("notes", []).append(
+            f"{', '.join(unbounded)}: unbounded (null in JSON): too few sample sizes or seeds to bound the interval")
 
 
 def render_gap_table(data: dict) -> str:

@@ -53,6 +53,21 @@ def _constants(pairs: tuple[str, ...]) -> dict[str, float]:
     return out
 
 
+def _check_writable(path: Path, flag: str) -> None:
+    """Refuse a file that cannot be written now, before any work whose results it would hold."""
+    existed = path.exists()
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        raise BoundsError(f"{flag} {path}: cannot write ({exc.strerror or exc})") from None
+    if not existed:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
 def _number(value: float | None, digits: int = 4) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -191,6 +206,10 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
             import matplotlib  # noqa: F401
         except ImportError:
             raise BoundsError("--plot needs matplotlib: pip install 'overparam-bounds[plot]'") from None
+        from ..plotting import image_path
+
+        plot = image_path(plot, "--plot")
+        _check_writable(plot, "--plot")  # before training: a bad path must not cost the results
     if max_steps < 0:
         raise BoundsError(f"--max-steps must be non-negative, got {max_steps}")
     budget = parse_size(memory_budget) if memory_budget is not None else None

@@ -141,12 +141,35 @@ def substitute(node: Node, mapping: Mapping[str, Node]) -> Node:
     return rebuild(node, swap)
 
 
+def node_count(node: Node, limit: int = 10**7) -> int:
+    """Number of nodes in the tree (counting stops early past `limit`)."""
+    count, stack = 0, [node]
+    while stack and count <= limit:
+        current = stack.pop()
+        count += 1
+        stack.extend(children(current))
+    return count
+
+
+def depth(node: Node) -> int:
+    """Height of the tree (a leaf has depth 1), computed without recursion."""
+    best, stack = 0, [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        best = max(best, level)
+        stack.extend((child, level + 1) for child in children(current))
+    return best
+
+
 def number_value(node: Node) -> float | None:
     """The float value of a constant sub-tree (numbers and functions of numbers), else None."""
     import math
 
     if isinstance(node, Num):
-        return float(node.value)
+        try:
+            return float(node.value)
+        except OverflowError:
+            return math.inf if node.value > 0 else -math.inf
     if isinstance(node, Sym):
         return None
     values = [number_value(child) for child in children(node)]
@@ -158,7 +181,8 @@ def number_value(node: Node) -> float | None:
         if isinstance(node, Mul):
             return math.prod(values)  # type: ignore[arg-type]
         if isinstance(node, Pow):
-            return float(values[0] ** values[1])  # type: ignore[operator]
+            result = values[0] ** values[1]  # type: ignore[operator]
+            return None if isinstance(result, complex) else float(result)
         if isinstance(node, Call):
             if node.func == "log":
                 return math.log(values[0]) / (math.log(values[1]) if len(values) == 2 else 1.0)  # type: ignore[arg-type]

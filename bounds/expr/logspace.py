@@ -19,6 +19,32 @@ import numpy as np
 from .ir import Add, Call, Mul, Node, Num, Pow, Sym
 
 LN10 = math.log(10.0)
+#: The engine's range: values with |log10| above this are "out of range" (NaN on the grid path,
+#: :data:`OUT_OF_RANGE` on the mpmath path), so that n^n^n^n or exp(exp(exp(n))) cost no more
+#: than any other expression and never expand into numbers with astronomically many digits.
+LOG10_LIMIT = 1e15
+_LOG2_LIMIT = LOG10_LIMIT * math.log2(10.0)
+
+
+class OutOfRange(ArithmeticError):
+    """An intermediate value left the engine's range (|log10| > LOG10_LIMIT)."""
+
+
+def exact_log10(value) -> float:
+    """log10 |value| of an int, Fraction or float without converting to float first (10^400 is fine)."""
+    if hasattr(value, "numerator") and not isinstance(value, float):
+        if value == 0:
+            return -math.inf
+        return math.log10(abs(value.numerator)) - math.log10(value.denominator)
+    return math.log10(abs(value)) if value != 0 else -math.inf
+
+
+def safe_float(value) -> float:
+    """float(value), or +-inf where the value is beyond float range."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 SignedLog = tuple[np.ndarray, np.ndarray]
 Compiled = Callable[[Mapping[str, np.ndarray]], SignedLog]
@@ -36,18 +62,21 @@ def compile_log10(node: Node) -> Compiled:
     def run(env: Mapping[str, np.ndarray]) -> SignedLog:
         with np.errstate(all="ignore"):
             sign, lg = inner(env)
-            return np.asarray(sign, dtype=float), np.asarray(lg, dtype=float)
+            sign, lg = np.asarray(sign, dtype=float), np.asarray(lg, dtype=float)
+            # Beyond the engine's range (or infinite): undefined here, as on the mpmath path.
+            outside = ~(np.abs(lg) <= LOG10_LIMIT) & (sign != 0)
+            return np.where(outside, np.nan, sign), np.where(outside, np.nan, lg)
 
     return run
 
 
-def _const(value: float) -> SignedLog:
-    sign = float(np.sign(value))
-    return np.float64(sign), np.float64(math.log10(abs(value)) if value != 0 else -math.inf)
+def _const(value) -> SignedLog:
+    sign = 1.0 if value > 0 else (-1.0 if value < 0 else 0.0)
+    return np.float64(sign), np.float64(exact_log10(value))
 
 
 def _build_num(node: Num) -> Compiled:
-    sign, lg = _const(float(node.value))
+    sign, lg = _const(node.value)
     return lambda env: (sign, lg)
 
 
@@ -96,13 +125,13 @@ def _build_pow(node: Pow) -> Compiled:
     base = compile_part(node.base)
     exponent_const = node.exponent.value if isinstance(node.exponent, Num) else None
     if exponent_const is not None:
-        e = float(exponent_const)
-        integral = float(e).is_integer()
+        e = safe_float(exponent_const)
+        integral = math.isfinite(e) and float(e).is_integer()
 
         def run_const(env):
             s, l = base(env)
             if integral:
-                sign = np.where(s < 0, (-1.0) ** int(e), s)
+                sign = np.where(s < 0, (-1.0) ** (int(e) % 2), s)
             else:
                 sign = np.where(s < 0, np.nan, s)
             sign = np.where((s == 0) & (e < 0), np.nan, sign)
@@ -196,41 +225,82 @@ def _check_log_bases(node: Node) -> None:
 def evaluate_mpmath(node: Node, values: Mapping[str, "object"], dps: int = 30):
     """Evaluate `node` with mpmath at the point `values` (symbol -> number or mpf).
 
-    Returns an ``mpmath.mpf``, or ``mpmath.nan`` where the expression is undefined.
+    Returns an ``mpmath.mpf``, or ``mpmath.nan`` where the expression is undefined or where
+    a value on the way leaves the engine's range (|log10| > LOG10_LIMIT; see
+    :func:`out_of_range`), which bounds the work of every evaluation.
     """
     import mpmath
 
     with mpmath.workdps(dps):
-        env = {name: mpmath.mpf(value) for name, value in values.items()}
         try:
+            env = {name: _checked(mpmath.mpf(value), mpmath) for name, value in values.items()}
             return _mp(node, env, mpmath)
-        except (ValueError, ZeroDivisionError):
+        except (ValueError, ZeroDivisionError, OutOfRange, OverflowError):
             return mpmath.nan
+
+
+def out_of_range(node: Node, values: Mapping[str, object], dps: int = 30) -> bool:
+    """True when evaluating `node` at `values` leaves the engine's range (so NaN means 'too large')."""
+    import mpmath
+
+    with mpmath.workdps(dps):
+        try:
+            env = {name: _checked(mpmath.mpf(value), mpmath) for name, value in values.items()}
+            _mp(node, env, mpmath)
+        except (OutOfRange, OverflowError):
+            return True
+        except (ValueError, ZeroDivisionError):
+            return False
+    return False
+
+
+def _checked(value, mpmath):
+    """`value` if its magnitude is inside the engine's range; tiny values become 0."""
+    if mpmath.isnan(value):
+        return value
+    if mpmath.isinf(value):
+        raise OutOfRange("infinite value")
+    if value != 0:
+        magnitude = mpmath.mag(value)
+        if magnitude > _LOG2_LIMIT:
+            raise OutOfRange("value too large")
+        if magnitude < -_LOG2_LIMIT:
+            return mpmath.mpf(0)
+    return value
 
 
 def _mp(node: Node, env, mpmath):
     if isinstance(node, Num):
         value = node.value
         if hasattr(value, "numerator"):
-            return mpmath.mpf(value.numerator) / value.denominator
-        return mpmath.mpf(value)
+            return _checked(mpmath.mpf(value.numerator) / value.denominator, mpmath)
+        return _checked(mpmath.mpf(value), mpmath)
     if isinstance(node, Sym):
         return env[node.name]
     if isinstance(node, Add):
-        return mpmath.fsum(_mp(t, env, mpmath) for t in node.terms)
+        return _checked(mpmath.fsum(_mp(t, env, mpmath) for t in node.terms), mpmath)
     if isinstance(node, Mul):
         result = mpmath.mpf(1)
         for factor in node.factors:
-            result *= _mp(factor, env, mpmath)
+            result = _checked(result * _mp(factor, env, mpmath), mpmath)
         return result
     if isinstance(node, Pow):
         base = _mp(node.base, env, mpmath)
         exponent = _mp(node.exponent, env, mpmath)
+        if mpmath.isnan(base) or mpmath.isnan(exponent):
+            return mpmath.nan
         if base < 0 and not mpmath.isint(exponent):
             return mpmath.nan
         if base == 0 and exponent < 0:
             return mpmath.nan
-        return mpmath.power(base, exponent)
+        if base != 0 and exponent != 0:
+            # log2 |result| estimated before computing: 1000^(10^400) is never expanded.
+            estimate = abs(exponent) * abs(mpmath.log(abs(base), 2))
+            if estimate > _LOG2_LIMIT:
+                if (abs(base) > 1) == (exponent > 0):
+                    raise OutOfRange("power too large")
+                return mpmath.mpf(0)
+        return _checked(mpmath.power(base, exponent), mpmath)
     if isinstance(node, Call):
         args = [_mp(a, env, mpmath) for a in node.args]
         if node.func == "log":
@@ -239,7 +309,15 @@ def _mp(node: Node, env, mpmath):
             result = mpmath.log(args[0])
             return result / mpmath.log(args[1]) if len(args) == 2 else result
         if node.func == "exp":
-            return mpmath.exp(args[0])
+            if mpmath.isnan(args[0]):
+                return mpmath.nan
+            if abs(args[0]) > _LOG2_LIMIT:
+                if args[0] > 0:
+                    raise OutOfRange("exp too large")
+                return mpmath.mpf(0)
+            return _checked(mpmath.exp(args[0]), mpmath)
+        if any(mpmath.isnan(a) for a in args):
+            return mpmath.nan
         if node.func == "max":
             return max(args)
         if node.func == "min":

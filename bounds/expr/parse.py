@@ -12,14 +12,24 @@ outside the table it is given.
 from __future__ import annotations
 
 import ast
+import re
+import unicodedata
 from fractions import Fraction
 from typing import Collection
 
 from ..errors import ExpressionError
-from .ir import FUNCTIONS, Call, Node, Num, Pow, Sym, add, mul
+from .ir import FUNCTIONS, Call, Node, Num, Pow, Sym, add, free_symbols, mul, node_count
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
+#: Largest expression tree (nodes) after a catalogue's substitutions; bounds the work of every evaluation.
+MAX_NODES = 20000
+#: Exact rational constants (literals and folded arithmetic) are kept up to this many bits in
+#: numerator and denominator (about 10^1200); anything larger stays a power node, in log space.
+MAX_EXACT_BITS = 4096
+#: Decimal exponents of a literal beyond this are written as mantissa * 10^exponent (log space).
+MAX_LITERAL_EXPONENT = 400
+_LITERAL = re.compile(r"^(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?$")
 
 _ALIASES = {
     "ln": lambda args: Call("log", args),
@@ -48,15 +58,29 @@ def parse(text: str, symbols: Collection[str]) -> Node:
         raise ExpressionError(f"expression longer than {MAX_LENGTH} characters")
     if not text.strip():
         raise ExpressionError("empty expression")
+    for column, char in enumerate(text):
+        if not char.isascii() or (not char.isprintable() and char not in " \t\r\n"):
+            # Python would read 'ｎ' or '𝑛' as 'n' (NFKC); one name must have one meaning.
+            name = unicodedata.name(char, "unnamed")
+            raise ExpressionError(
+                f"character {char!r} (U+{ord(char):04X} {name}) is not allowed in {_shown(text)!r}: "
+                "expressions are plain ASCII", text, column)
     source = text.strip().replace("^", "**")
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         column = (exc.offset - 1) if exc.offset else None
-        raise ExpressionError(f"cannot parse {text!r}: {exc.msg}", text, column) from None
+        raise ExpressionError(f"cannot parse {_shown(text)!r}: {exc.msg}", text, column) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError(f"cannot parse {text!r}: too deeply nested") from None
-    return _Translator(text, source, frozenset(symbols)).visit(tree.body, 0)
+        raise ExpressionError(f"cannot parse {_shown(text)!r}: too deeply nested") from None
+    tree = _Translator(text, source, frozenset(symbols)).visit(tree.body, 0)
+    if node_count(tree) > MAX_NODES:
+        raise ExpressionError(f"expression {text[:40]!r}... is too large ({node_count(tree)} nodes, at most {MAX_NODES})")
+    return tree
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class _Translator:
@@ -67,7 +91,7 @@ class _Translator:
 
     def fail(self, message: str, node: ast.AST) -> ExpressionError:
         column = getattr(node, "col_offset", None)
-        return ExpressionError(f"{message} in {self.text!r}", self.text, column)
+        return ExpressionError(f"{message} in {_shown(self.text)!r}", self.text, column)
 
     def visit(self, node: ast.AST, depth: int) -> Node:
         if depth > MAX_DEPTH:
@@ -98,13 +122,25 @@ class _Translator:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(f"constant {value!r} is not a number", node)
-        if isinstance(value, int):
-            return Num(Fraction(value))
-        literal = ast.get_source_segment(self.source, node)
-        try:
-            return Num(Fraction(literal)) if literal else Num(value)
-        except (ValueError, ZeroDivisionError):
-            return Num(value)
+        literal = ast.get_source_segment(self.source, node) or ""
+        match = _LITERAL.match(literal.replace("_", ""))
+        if not match or not (match.group("int") or match.group("frac")):
+            raise self.fail(f"cannot read the number {literal!r}", node)
+        digits = (match.group("int") or "") + (match.group("frac") or "")
+        exponent = int(match.group("exp") or 0) - len(match.group("frac") or "")
+        mantissa = int(digits.lstrip("0") or "0")
+        if mantissa == 0:
+            return Num(Fraction(0))
+        # Strip trailing zeros into the exponent, so that 1000...0 stays small and exact.
+        stripped = digits.rstrip("0")
+        exponent += len(digits) - len(stripped)
+        mantissa = int(stripped.lstrip("0"))
+        if abs(exponent) <= MAX_LITERAL_EXPONENT and mantissa.bit_length() <= MAX_EXACT_BITS:
+            return Num(Fraction(mantissa) * Fraction(10) ** exponent)
+        if mantissa.bit_length() > MAX_EXACT_BITS:
+            raise self.fail(f"the number {literal[:20]}... has too many digits", node)
+        # 1e100000000: kept in log space as mantissa * 10^exponent, never expanded.
+        return mul(Num(Fraction(mantissa)), Pow(Num(Fraction(10)), Num(Fraction(exponent))))
 
     def binary(self, node: ast.BinOp, depth: int) -> Node:
         left = self.visit(node.left, depth + 1)
@@ -143,6 +179,8 @@ class _Translator:
             expected = str(low) if low == high else f"{low} to {high}"
             raise self.fail(f"{name}() takes {expected} argument(s), got {len(node.args)}", node)
         args = tuple(self.visit(arg, depth + 1) for arg in node.args)
+        if name == "log" and len(args) == 2 and free_symbols(args[1]):
+            raise self.fail("the base of log(x, b) must be a constant", node)
         if name in _ALIASES:
             return _ALIASES[name](args)
         return Call(name, args)
@@ -155,14 +193,22 @@ def _fold_exact(op: ast.operator, left: Node, right: Node) -> Num | None:
     a, b = left.value, right.value
     if not (isinstance(a, Fraction) and isinstance(b, Fraction)):
         return None
+    if isinstance(op, ast.Pow):
+        # Estimate the size before computing: ((2^64)^64)^64 must not be expanded.
+        size = max(a.numerator.bit_length(), a.denominator.bit_length())
+        if b.denominator == 1 and abs(b) <= 64 and (a != 0 or b >= 0) and size * abs(b) <= MAX_EXACT_BITS:
+            return Num(a**b)
+        return None
     if isinstance(op, ast.Add):
-        return Num(a + b)
-    if isinstance(op, ast.Sub):
-        return Num(a - b)
-    if isinstance(op, ast.Mult):
-        return Num(a * b)
-    if isinstance(op, ast.Div) and b != 0:
-        return Num(a / b)
-    if isinstance(op, ast.Pow) and b.denominator == 1 and abs(b) <= 64 and (a != 0 or b >= 0):
-        return Num(a**b)
-    return None
+        result = a + b
+    elif isinstance(op, ast.Sub):
+        result = a - b
+    elif isinstance(op, ast.Mult):
+        result = a * b
+    elif isinstance(op, ast.Div) and b != 0:
+        result = a / b
+    else:
+        return None
+    if max(result.numerator.bit_length(), result.denominator.bit_length()) > MAX_EXACT_BITS:
+        return None
+    return Num(result)

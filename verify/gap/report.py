@@ -43,12 +43,17 @@ def load_results(location: Path) -> tuple[dict[str, Any], list]:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ParameterError(f"{summary_path}: not a gap results file ({exc})") from None
-    if not isinstance(summary, dict) or "rows" not in summary or "exponent" not in summary or "criteria" not in summary:
-        raise ParameterError(f"{summary_path}: not a gap results file of this version (no rows / exponent / criteria; "
-                             "re-run `bounds gap` to regenerate it)")
+    if not isinstance(summary, dict) or "rows" not in summary or "exponent" not in summary:
+        raise ParameterError(f"{summary_path}: not a gap results file (no rows / exponent)")
+    if "criteria" not in summary:
+        raise ParameterError(f"{summary_path}: a gap results file of an older version (no criteria); "
+                             "re-run `bounds gap` to regenerate it")
+    missing = [key for key in ("points", "entries", "exponent_ci", "setting", "spec") if key not in summary]
+    if missing:
+        raise ParameterError(f"{summary_path}: not a complete gap results file (missing {', '.join(missing)})")
     runs_path = directory / RUNS_FILE
     runs = list(ResultStore(runs_path).load().values()) if runs_path.exists() else []
-    return summary, runs
+    return summary, runs  # an undefined interval stays null: the pages write it as undefined
 
 
 def write_report(location: Path, output: Path) -> dict[str, Path]:
@@ -67,14 +72,19 @@ def write_report(location: Path, output: Path) -> dict[str, Path]:
     figures_dir = output.parent / "figures"
     figures_dir.mkdir(exist_ok=True)
     paths = {name: figures_dir / f"{name}.png" for name in FIGURES}
-    _widths_figure(plt, summary, paths["widths_vs_n"])
-    _loss_figure(plt, summary, runs, paths["loss_curves"])
-    _looseness_figure(plt, summary, paths["looseness"])
-    _exponent_figure(plt, summary, paths["exponents"])
+    try:
+        _widths_figure(plt, summary, paths["widths_vs_n"])
+        _loss_figure(plt, summary, runs, paths["loss_curves"])
+        _looseness_figure(plt, summary, paths["looseness"])
+        _exponent_figure(plt, summary, paths["exponents"])
+        html_text, md_text = _html(summary, paths, output.parent), _markdown(summary, paths, output.parent)
+    except (KeyError, TypeError, IndexError, ValueError) as exc:
+        # A hand-edited or truncated gap.json: say so instead of a KeyError from deep inside.
+        raise ParameterError(f"{location}: not a complete gap results file ({type(exc).__name__}: {exc})") from None
     html_path = output.with_suffix(".html")
     md_path = output.with_suffix(".md")
-    html_path.write_text(_html(summary, paths, html_path.parent), encoding="utf-8")
-    md_path.write_text(_markdown(summary, paths, md_path.parent), encoding="utf-8")
+    html_path.write_text(html_text, encoding="utf-8")
+    md_path.write_text(md_text, encoding="utf-8")
     return {"html": html_path, "markdown": md_path, **paths}
 
 

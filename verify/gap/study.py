@@ -312,8 +312,10 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write strict JSON (NaN and infinities refused: they would not parse elsewhere)."""
-    path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    """Write strict JSON (the project's one writer: NaN and infinities become null)."""
+    from bounds.jsonio import dumps
+
+    path.write_text(dumps(data) + "\n", encoding="utf-8")
 
 
 def _stability(rule: Criterion, doubled: Criterion, before: MinimalWidth, again: MinimalWidth,

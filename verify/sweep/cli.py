@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import signal
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any, Callable
 
 import click
 
+from bounds.cli import OneLineErrors
 from bounds.errors import BoundsError
 
 from .errors import SweepError, SweepInterrupted
@@ -67,12 +69,40 @@ def resolve_task(spec: str) -> tuple[Task, Callable[..., dict]]:
     return target, dict
 
 
-def parse_value(text: str) -> Any:
-    """A JSON value where `text` parses as one (16, 1e-3, true, null, "x"), else the string itself."""
+def parse_value(text: str, where: str = "value") -> Any:
+    """A JSON value where `text` parses as one (16, 1e-3, true, null, "x"), else the string itself.
+
+    Numbers must be finite: 1e400 (which JSON reads as infinity), NaN and Infinity are refused,
+    naming `where` (the option and field), because a store holds strict JSON only.
+    """
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError:
         return text
+    except ValueError:
+        raise SweepError(f"{where}: {text!r} is not a finite number") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SweepError(f"{where}: {text!r} is not a finite number (beyond float range)")
+    _check_finite(value, where)
+    return value
+
+
+def _refuse_constant(name: str):
+    raise ValueError(name)
+
+
+def _check_finite(value: Any, where: str) -> None:
+    """Refuse infinite and NaN numbers anywhere inside a configuration value."""
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SweepError(f"{where}: {value!r} is not a finite number (a store holds strict JSON)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_finite(item, f"{where}[{index}]")
 
 
 def _assignment(option: str, text: str) -> tuple[str, str]:
@@ -88,20 +118,30 @@ def read_configs(path: Path) -> list[dict]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SweepError(f"cannot read --configs {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SweepError(f"--configs {path}: not UTF-8 text (byte {exc.start}); expected JSON") from None
+    lines = None
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant)
         configs = value if isinstance(value, list) else [value]
-    except json.JSONDecodeError:
-        configs = []
+    except ValueError:  # JSONDecodeError, or NaN / Infinity in a single document: try JSON Lines
+        configs, lines = [], []
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
-                    configs.append(json.loads(line))
+                    configs.append(json.loads(line, parse_constant=_refuse_constant))
+                    lines.append(number)
                 except json.JSONDecodeError as exc:
                     raise SweepError(f"{path}:{number}: not JSON ({exc.msg})") from None
+                except ValueError as exc:
+                    raise SweepError(f"{path}:{number}: {exc} is not a finite number") from None
+    except RecursionError:
+        raise SweepError(f"--configs {path}: JSON nested too deeply") from None
     for index, config in enumerate(configs):
+        where = f"{path}:{lines[index]}" if lines else f"{path}: configuration {index}"
         if not isinstance(config, dict):
-            raise SweepError(f"{path}: configuration {index} is not a JSON object")
+            raise SweepError(f"{where} is not a JSON object")
+        _check_finite(config, where)
     return configs
 
 
@@ -110,14 +150,14 @@ def build_configs(configs_file: Path | None, grid: tuple[str, ...], fixed: tuple
     """The sweep's configurations from the command line, completed by the task's builder."""
     if (configs_file is None) == (not grid):
         raise SweepError("give the configurations either as --configs FILE or as --grid NAME=V1,V2 axes")
-    extra = {name: parse_value(value) for name, value in (_assignment("--set", item) for item in fixed)}
+    extra = {name: parse_value(value, f"--set {name}") for name, value in (_assignment("--set", item) for item in fixed)}
     if configs_file is not None:
         points = [{**config, **extra} for config in read_configs(configs_file)]
     else:
         axes = {}
         for item in grid:
             name, values = _assignment("--grid", item)
-            axes[name] = [parse_value(v) for v in values.split(",")]
+            axes[name] = [parse_value(v, f"--grid {name}") for v in values.split(",")]
         points = product_grid(extra, **axes)
     try:
         return [complete(**point) for point in points]
@@ -151,7 +191,7 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-class _Group(click.Group):
+class _Group(OneLineErrors, click.Group):
     """Library errors become one line on stderr (status 2); an interrupted sweep exits 128 + signal."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -163,6 +203,12 @@ class _Group(click.Group):
             ctx.exit(128 + int(signum))
         except BoundsError as exc:
             click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:  # before the sweep started: nothing was written
             click.echo("interrupted before any run started", err=True)
