@@ -396,11 +396,19 @@ def _looseness_range(summary, label: str) -> str:
     return f"theorems ask for 10^{min(values):.1f} to 10^{max(values):.1f} times this width at {_point(row)}"
 
 
+def _rule_text(block) -> str:
+    """The criterion's sentence without its leading label."""
+    return block["criterion"].removeprefix(block["label"] + ": ")
+
+
 def lead_lines(summary) -> list[str]:
     """One line per criterion: its exponent with interval, its stability check and the looseness range."""
     blocks = summary.get("criteria") or []
-    return [f"{b['label']}: {_summary_sentence(b)} {_stability_sentence(b).capitalize()}. "
-            f"{_looseness_range(summary, b['label']).capitalize()}." for b in blocks]
+    def sentence(text: str) -> str:
+        return text[:1].upper() + text[1:]
+
+    return [f"{b['label']}: {_summary_sentence(b)} {sentence(_stability_sentence(b))}. "
+            f"{sentence(_looseness_range(summary, b['label']))}." for b in blocks]
 
 
 def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
@@ -417,7 +425,7 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
         f"seeds {', '.join(map(str, spec['seeds']))} vary the initialisation; "
         f"step size {spec['eta']} (auto = 1 / (c lambda_max) of the model's infinite-width kernel).", "",
         "Criteria (the first is the headline):", "",
-        *[f"- **{b['label']}**: {b['criterion']}" for b in summary.get("criteria", [])], "",
+        *[f"- **{b['label']}**: {_rule_text(b)}" for b in summary.get("criteria", [])], "",
         "Results:", "",
         *[f"- {line}" for line in lead_lines(summary)], "",
         table(head, body), "",
@@ -464,7 +472,7 @@ figure {{ margin: 1.5em 0; }} img {{ max-width: 100%; }} figcaption {{ font-size
 seeds {esc(', '.join(map(str, spec['seeds'])))} vary the initialisation;
 step size {esc(str(spec['eta']))} (auto = 1 / (c &lambda;<sub>max</sub>) of the model's infinite-width kernel).</p>
 <p>Criteria (the first is the headline):</p>
-<ul>{''.join(f"<li><b>{esc(b['label'])}</b>: {esc(b['criterion'])}</li>" for b in summary.get("criteria", []))}</ul>
+<ul>{''.join(f"<li><b>{esc(b['label'])}</b>: {esc(_rule_text(b))}</li>" for b in summary.get("criteria", []))}</ul>
 <ul class="lead">{''.join(f"<li>{esc(line)}</li>" for line in lead_lines(summary))}</ul>
 {table(head, body)}
 {figure('widths_vs_n', 'Predicted widths (lines, one per theorem) and empirical minimal widths (points; bars: seed range) against n.')}
