@@ -6,7 +6,7 @@
 The round: Du et al.'s two-layer network (d = 10, eta auto) at every width of 8, 16, ..., 256
 and seeds 0, 1, 2 on one data set (18 runs), each trained for the same fixed number of GD steps
 (no early stop, so both ways do exactly the same arithmetic).  Measured in one process, one
-BLAS thread (as a sweep worker runs):
+BLAS thread (as a sweep worker runs), the two ways alternately `--repeats` times (medians):
 
 * one run at a time: :func:`verify.sweep.tasks.train_du2019` on each configuration in turn, as
   the study ran before batching (each run builds its data set and kernel, then trains);
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -55,17 +56,23 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def round_timing(n: int, d: int, widths: list[int], seeds: int, steps: int) -> dict:
-    """Time one round both ways (one BLAS thread) and compare their results."""
+def round_timing(n: int, d: int, widths: list[int], seeds: int, steps: int, repeats: int = 3) -> dict:
+    """Time one round both ways, alternately `repeats` times (medians), and compare their results.
+
+    Alternating the two ways makes a noisy phase of the machine hit both alike.
+    """
     from verify.sweep.tasks import du2019_config, train_du2019, train_du2019_batch
 
     configs = [du2019_config(n, m, s, d=d, steps=steps, stop_at_eps=False) for m in widths for s in range(seeds)]
-    start = time.perf_counter()
-    alone = [train_du2019(c) for c in configs]
-    single_s = time.perf_counter() - start
-    start = time.perf_counter()
-    together = train_du2019_batch(configs)
-    batched_s = time.perf_counter() - start
+    single_times, batched_times = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        alone = [train_du2019(c) for c in configs]
+        single_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        together = train_du2019_batch(configs)
+        batched_times.append(time.perf_counter() - start)
+    single_s, batched_s = statistics.median(single_times), statistics.median(batched_times)
     worst = max(abs(a["final_loss"] - b["final_loss"]) / abs(a["final_loss"]) for a, b in zip(alone, together))
     useful = 4.0 * n * d * sum(widths) * seeds * steps / batched_s
     return {"n": n, "d": d, "widths": widths, "seeds": seeds, "runs": len(configs), "steps": steps,
@@ -80,6 +87,7 @@ def main() -> None:
     parser.add_argument("--widths", default="8,16,32,64,128,256")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3, help="alternating repetitions of both ways (medians)")
     parser.add_argument("--json", dest="json_path", help="write the results here")
     args = parser.parse_args()
 
@@ -89,8 +97,9 @@ def main() -> None:
     near = sorted({max(2, int(round(floor * f))) for f in (0.9, 1.1, 1.3, 1.5, 1.7, 1.9)})
     with threadpool_limits(1):
         peak = gemm_peak()
-        rounds = {"asked": round_timing(args.n, args.d, [int(w) for w in args.widths.split(",")], args.seeds, args.steps),
-                  "near_threshold": round_timing(args.n, args.d, near, args.seeds, args.steps)}
+        asked = [int(w) for w in args.widths.split(",")]
+        rounds = {"asked": round_timing(args.n, args.d, asked, args.seeds, args.steps, args.repeats),
+                  "near_threshold": round_timing(args.n, args.d, near, args.seeds, args.steps, args.repeats)}
     for r in rounds.values():
         r["fraction_of_peak"] = r["batched_gflops"] * 1e9 / peak
     results = {"machine": platform.machine(), "python": platform.python_version(), "numpy": np.__version__,

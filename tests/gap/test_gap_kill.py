@@ -14,7 +14,7 @@ from interrupts import interactive_sigint
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and file locks as on Linux")
 
-ARGS = ["gap", "--n", "8,16,32,64", "--seeds", "2", "--criterion", "budget", "--steps", "4000", "--d", "5", "--max-width", "2048",
+ARGS = ["gap", "--n", "8,16,32,64", "--seeds", "2", "--criterion", "budget", "--steps", "4000", "--no-stability", "--d", "5", "--max-width", "2048",
         "--workers", "1", "--no-report", "--format", "json"]
 
 
@@ -66,9 +66,12 @@ def test_interrupted_study_resumes_to_the_same_answer(tmp_path, reference, sig, 
         assert "interrupted:" in stopped.stderr and "Traceback" not in stopped.stderr
     before = stored_keys(tmp_path)
     assert 12 <= len(before) < len(expected_keys)
+    if sig == signal.SIGINT:  # the message counts the whole study's saved runs, not the current round's
+        assert f"gap study interrupted: {len(set(before))} finished runs are saved" in stopped.stderr
 
     resumed = subprocess.run(command(tmp_path), capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming: {len(set(before))} finished runs read from" in resumed.stderr
     result = json.loads(resumed.stdout)
     assert result["rows"] == expected["rows"] and result["exponent"] == expected["exponent"]
     after = stored_keys(tmp_path)

@@ -36,6 +36,7 @@ import numpy as np
 from bounds.errors import BoundsError, ParameterError
 
 from ..criteria import Criterion, CriterionError
+from ..sweep.errors import SweepError, SweepInterrupted
 from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
 from .search import MinimalWidth, search_minimal_widths
 
@@ -274,6 +275,10 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
     planned = planned_runs(spec)
 
     with ResultStore(out_dir / RUNS_FILE) as store, make_pool(workers, scheduler, dask_local) as pool:
+        finished_before = sum(1 for record in store.load().values() if record.ok)
+        if finished_before and log is not None:
+            log(f"resuming: {finished_before} finished runs read from {store.path}; only missing runs are trained")
+
         def run_batch(configs: list[dict]) -> list[Mapping]:
             keys = [config_key(c) for c in configs]
 
@@ -293,22 +298,42 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
                                          start=spec.start_width or spec.floor_width, max_width=spec.max_width,
                                          resolution=spec.resolution, on_round=on_round)
 
-        results = []
-        for rule in spec.rules:
-            points = spec.points_for(rule)
-            answers = search(rule, points)
-            stability = None
-            if spec.stability:
-                largest = max(points, key=lambda p: p if not spec.deep else (p[1], p[0]))
-                doubled = rule.doubled()
-                again = search(doubled, [largest])[0]
-                before = next(a for a in answers if a.n == largest)
-                stability = _stability(rule, doubled, before, again, spec.resolution)
-            results.append((rule, answers, stability))
+        try:
+            results = _search_all(spec, search)
+        except SweepInterrupted as exc:
+            saved = sum(1 for record in store.load().values() if record.ok)
+            raise StudyInterrupted(str(store.path), saved, saved - finished_before, exc.exit_status) from None
         runs = list(store.load().values())
     result = summarise(spec, results, runs, catalog)
     write_json(out_dir / RESULTS_FILE, result.to_dict())
     return result
+
+
+class StudyInterrupted(SweepInterrupted):
+    """The study was stopped by a signal; its message counts the whole study's runs, not one round's."""
+
+    def __init__(self, store: str, saved: int, trained_now: int, exit_status: int = 130):
+        SweepError.__init__(self, f"gap study interrupted: {saved} finished runs are saved in {store} "
+                                  f"({trained_now} trained in this session); re-run the same command to resume")
+        self.store, self.saved, self.total, self.computed_now = store, saved, saved, trained_now
+        self.exit_status = exit_status
+
+
+def _search_all(spec: StudySpec, search: Callable[[Criterion, list], list[MinimalWidth]]) -> list:
+    """Every criterion's search over its design points, then its stability check at the largest point."""
+    results = []
+    for rule in spec.rules:
+        points = spec.points_for(rule)
+        answers = search(rule, points)
+        stability = None
+        if spec.stability:
+            largest = max(points, key=lambda p: p if not spec.deep else (p[1], p[0]))
+            doubled = rule.doubled()
+            again = search(doubled, [largest])[0]
+            before = next(a for a in answers if a.n == largest)
+            stability = _stability(rule, doubled, before, again, spec.resolution)
+        results.append((rule, answers, stability))
+    return results
 
 
 def write_json(path: Path, data: Any) -> None:
