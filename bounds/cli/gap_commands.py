@@ -171,7 +171,6 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
     finally:
         status.close()
     data = result.to_dict()
-    _explain_unbounded(data)
     if report:
         from verify.gap.report import write_report
 
@@ -183,17 +182,6 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
         click.echo(dumps(data))
     else:
         click.echo(render_gap_table(data), nl=False)
-
-
-def _explain_unbounded(data: dict) -> None:
-    """Strict JSON writes an unbounded interval end as null: say why, in the notes."""
-    import math
-
-    unbounded = [key for key, value in data.items() if key.endswith("_ci") and isinstance(value, (list, tuple))
-                 and any(isinstance(v, float) and not math.isfinite(v) for v in value)]
-    if unbounded:
-        data.setdefault("notes", []).append(
-            f"{', '.join(unbounded)}: unbounded (null in JSON): too few sample sizes or seeds to bound the interval")
 
 
 def render_gap_table(data: dict) -> str:

@@ -71,11 +71,12 @@ def test_verify_json_and_records_are_strict(tmp_path):
 def test_gap_json_and_gap_file_are_strict(tmp_path):
     """One seed on two sample sizes: the bootstrap interval is unbounded, and JSON says null, not Infinity."""
     out = tmp_path / "gap"
-    data = _json_of("gap", "--n", "8,12", "--seeds", "1", "--steps", "200", "--max-width", "64",
+    data = _json_of("gap", "--n", "8,12", "--seeds", "1", "--criterion", "budget", "--steps", "200", "--max-width", "64",
                     "--workers", "1", "--out", out, "--format", "json", "--no-report")
     assert len(data["exponent_ci"]) == 2
     if None in data["exponent_ci"]:
         assert any("exponent_ci: unbounded (null in JSON)" in note for note in data["notes"]), "null plus a reason"
+        assert data == strict_loads((out / "gap.json").read_text(encoding="utf-8")), "the file says the same"
     strict_loads((out / "gap.json").read_text(encoding="utf-8"))
     assert _every_line(out / "runs.jsonl")
     report = CliRunner().invoke(main, ["report", str(out)], catch_exceptions=False)

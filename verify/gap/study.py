@@ -378,6 +378,12 @@ def summarise(spec: StudySpec, results: Sequence[tuple[Criterion, Sequence[Minim
         if missing:
             notes.append(f"{rule.label}: no width up to {spec.max_width} succeeded at {'; '.join(missing)}")
         fit, joint, by_depth = _fit(spec, widths, rule)
+        intervals = {"exponent_ci": fit.exponent_ci, **({"exponent_L_ci": joint.intervals["L"]} if joint else {}),
+                     **{f"exponent_by_L[L = {L}]": f.exponent_ci for L, f in by_depth.items()}}
+        unbounded = [name for name, pair in intervals.items() if not all(math.isfinite(v) for v in pair)]
+        if unbounded:
+            notes.append(f"{rule.label}: {', '.join(unbounded)}: unbounded (null in JSON): too few sample sizes or "
+                         "seeds to bound the interval")
         for answer in answers:
             found = answer.found
             if found and answer.all_seeds is None:
