@@ -123,9 +123,13 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
         workers, scheduler, dask_mode, fmt, report):
     """Empirical minimal width m*(n), its exponent, and how loose each theorem is.
 
-    Example: bounds gap --setting two-layer --n 32,64,128,256 --seeds 3 --criterion interpolation,kernel
-             bounds gap --setting deep --n 32,64,128 --L 1,2,4 --seeds 3
+    \b
+    Examples:
+      bounds gap --setting two-layer --n 32,64,128,256 --seeds 3 --criterion interpolation,kernel
+      bounds gap --setting deep --n 32,64,128 --L 1,2,4 --seeds 3
+
     Interrupted? Run the same command again: finished runs are read from --out/runs.jsonl.
+    The criteria, the plateau rule and the stability check: docs/gap.md.
     """
     from verify.gap.study import StudySpec, run_study
 
