@@ -59,6 +59,7 @@ SETTINGS = {
     },
 }
 DEFAULT_DEPTHS = (2,)
+SQUARED_LOSS = "squared-loss"  # the catalogue's guarantee of the theorems this study measures
 RESULTS_FILE = "gap.json"
 RUNS_FILE = "runs.jsonl"
 
@@ -404,9 +405,11 @@ def summarise(spec: StudySpec, results: Sequence[tuple[Criterion, Sequence[Minim
         chosen = [catalog.get(i) for i in spec.entries]
     else:
         chosen = [e for e in catalog if e.architecture == setting["architecture"]
-                  and e.activation_kind == setting["activation"] and "width" in e.bounds]
+                  and e.activation_kind == setting["activation"] and "width" in e.bounds
+                  and e.guarantee == SQUARED_LOSS]
         notes.append(f"compared with every catalogued {setting['architecture']} theorem for {setting['activation']} "
-                     "networks that states a width (others with --entry)")
+                     "networks that states a width and guarantees a squared training loss <= eps, what this study "
+                     "measures (others with --entry, marked 'setting differs')")
     headline = fitted[0]
     rows, per_entry = [], {e.id: [] for e in chosen}
     found_at = [{a.n: a.all_seeds for a in r.answers} for r in fitted]
@@ -539,6 +542,8 @@ def _mismatch(entry, setting: Mapping[str, str]) -> str | None:
         reasons.append(f"architecture {entry.architecture} vs {setting['architecture']}")
     if entry.activation_kind != setting["activation"]:
         reasons.append(f"activation {entry.activation.split(' (')[0]} vs {setting['activation']}")
+    if entry.guarantee != SQUARED_LOSS:
+        reasons.append(f"guarantee {entry.guarantee} vs the squared loss measured here")
     return "; ".join(reasons) or None
 
 
