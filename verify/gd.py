@@ -349,6 +349,124 @@ class DeepNet:
         return Snapshot(step, loss, 0.5 * (kernel + kernel.T), max_neuron, distances, total, flips)
 
 
+class DeepBatch:
+    """Several seeds of one width of a deep network (:class:`DeepNet`'s parametrisation) as one program.
+
+    Every weight gets a leading run axis, (K, m_out, m_in), and a step is one batched GEMM per
+    layer for all K runs, forward and backward; the shared input X broadcasts over the runs.
+    Runs of different widths cannot share a batched GEMM, so a study batches the seeds of each
+    width.  Each run is initialised from its own (seed, width), exactly as :class:`DeepNet`, and
+    computes what it computes alone; a run that stops is :meth:`retire`-d from the run axis.
+    """
+
+    def __init__(self, spec: NetworkSpec, X: np.ndarray, y: np.ndarray, width: int, seeds: Sequence[int],
+                 etas: Sequence[float], backend: Backend):
+        if spec.two_layer:
+            raise ValueError("DeepBatch trains deep networks; the two-layer family has TwoLayerBatch")
+        if len(seeds) != len(etas) or not seeds:
+            raise ValueError("DeepBatch needs one step size per seed, and at least one seed")
+        self.spec, self.bk = spec, backend
+        n, d = X.shape
+        self.n, self.width = n, int(width)
+        self.widths = [self.width] * len(seeds)
+        inits = [spec.init(d, self.width, int(s)) for s in seeds]
+        self.X, self.y = backend.asarray(X), backend.asarray(y)
+        self.W = [backend.asarray(np.stack(layer)) for layer in zip(*inits)]  # (K, ...) per layer
+        del inits
+        self.W0 = [backend.copy(w) if t else None for w, t in zip(self.W, spec.trained)]
+        self.post = spec.post_scale(self.width)
+        self.omega = spec.output_scale(self.width)
+        self.eta = [float(e) for e in etas]
+        self.grad_factor = 2.0 * spec.loss_scale(n)
+        self.H = spec.depth
+        self.lowest_trained = min(i for i, t in enumerate(spec.trained) if t)
+        self.pattern0 = None
+        self.live: list[int] = list(range(len(seeds)))
+        self._rates = backend.asarray(np.array([self.grad_factor * e for e in self.eta]))
+
+    @property
+    def count(self) -> int:
+        return len(self.widths)
+
+    @property
+    def step_flops(self) -> float:
+        return 6.0 * self.n * self.spec.parameter_count(self.X.shape[1], self.width) * len(self.live)
+
+    def forward(self):
+        """Residuals, one column per live run (n x len(live))."""
+        xs, Ss, patterns = [self.X], [], []
+        K = len(self.live)
+        for W in self.W[:-1]:
+            Z = xs[-1] @ W.swapaxes(-1, -2)  # (K, n, m); X (n, d) broadcasts over the runs
+            S = self.bk.empty(tuple(Z.shape))
+            A = self.bk.activate(self.spec.activation, Z, S)
+            patterns.append(self.bk.positive(Z))
+            if self.post != 1.0:
+                A = A * self.post
+                S *= self.post
+            xs.append(A)
+            Ss.append(S)
+        self.xs, self.Ss, self.patterns = xs, Ss, patterns
+        if self.pattern0 is None:
+            self.pattern0 = patterns
+        f = self.omega * (xs[-1] @ self.W[-1][:, :, None])[:, :, 0]  # (K, n)
+        return (f - self.y[None, :]).T.reshape(self.n, K)
+
+    def losses(self, R) -> np.ndarray:
+        return self.spec.loss_scale(self.n) * self.bk.to_numpy((R * R).sum(0))
+
+    def step(self, R, active: Sequence[bool] | None = None) -> None:
+        if active is not None and not all(active):
+            self.retire([k for k, on in zip(self.live, active) if not on])
+            R = R[:, [c for c, on in enumerate(active) if on]]
+        if not self.live:
+            return
+        c = R.T * self._rates[:, None]  # (K, n): each run's residual times its own step
+        trained = self.spec.trained
+        grads = {}
+        if trained[self.H]:
+            grads[self.H] = self.omega * (c[:, None, :] @ self.xs[self.H])[:, 0, :]
+        g = (self.omega * c)[:, :, None] * self.W[-1][:, None, :]  # (K, n, m)
+        for h in range(self.H - 1, self.lowest_trained - 1, -1):
+            D = g * self.Ss[h]
+            if trained[h]:
+                grads[h] = D.swapaxes(-1, -2) @ self.xs[h]
+            if h > self.lowest_trained:
+                g = D @ self.W[h]
+        for h, G in grads.items():  # after the backward pass, which reads the weights before the step
+            self.W[h] -= G
+
+    def retire(self, runs: Sequence[int]) -> None:
+        runs = set(runs)
+        if not runs & set(self.live):
+            return
+        keep = [c for c, k in enumerate(self.live) if k not in runs]
+        index = self.bk.index(np.array(keep, dtype=np.intp))
+
+        self.W = [w[index] for w in self.W]
+        self.W0 = [None if w is None else w[index] for w in self.W0]
+        self.xs = [self.X] + [x[index] for x in self.xs[1:]]
+        self.Ss = [S[index] for S in self.Ss]
+        self.patterns = [p[index] for p in self.patterns]
+        self.pattern0 = [p[index] for p in self.pattern0]
+        self._rates = self._rates[index]
+        self.live = [self.live[c] for c in keep]
+
+    def snapshot(self, k: int, step: int, loss: float) -> Snapshot:
+        """Measurements of live run k after :meth:`forward`, by :class:`DeepNet`'s own code on run k's slices."""
+        p = self.live.index(k)
+        view = object.__new__(DeepNet)
+        view.spec, view.bk, view.n, view.width, view.X, view.y = self.spec, self.bk, self.n, self.width, self.X, self.y
+        view.W = [w[p] for w in self.W]
+        view.W0 = [None if w is None else w[p] for w in self.W0]
+        view.post, view.omega, view.H, view.lowest_trained = self.post, self.omega, self.H, self.lowest_trained
+        view.xs = [self.X] + [x[p] for x in self.xs[1:]]
+        view.Ss = [S[p] for S in self.Ss]
+        view.patterns = [q[p] for q in self.patterns]
+        view.pattern0 = [q[p] for q in self.pattern0]
+        return view.snapshot(0, step, loss)
+
+
 def build(spec: NetworkSpec, X: np.ndarray, y: np.ndarray, widths: Sequence[int], seed: int,
           etas: Sequence[float], backend: Backend) -> list:
     """The networks that train `widths`: one batched pass for the two-layer family, else one per width.

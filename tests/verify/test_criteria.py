@@ -153,3 +153,22 @@ def test_batched_trajectories_equal_single_ones_step_by_step():
         assert len(traj.losses) == len(alone.losses)
         assert np.allclose(traj.losses, alone.losses, rtol=1e-12, atol=0)
         assert math.isclose(traj.snapshots[-1].param_distance, alone.snapshots[-1].param_distance, rel_tol=1e-10)
+
+
+@pytest.mark.parametrize("spec_name", ["zou_gu", "allen_zhu", "ntk"])
+def test_deep_seeds_batched_equal_single_runs(spec_name):
+    from verify.models import allen_zhu2019, ntk_network, zou_gu2019
+
+    spec = {"zou_gu": zou_gu2019(2), "allen_zhu": allen_zhu2019(1), "ntk": ntk_network(2)}[spec_name]
+    data = sphere(12, 4, seed=5)
+    seeds, width = [0, 3, 4], 24
+    eta = 2e-3 if spec.parametrization == "standard" else 0.05
+    limits = [30, 60, 45]
+    together = gd.run(gd.DeepBatch(spec, data.X, data.y, width, seeds, [eta] * 3, NumpyBackend()), limits, 1e-12)
+    for traj, seed, limit in zip(together, seeds, limits):
+        alone = gd.run(gd.DeepNet(spec, data.X, data.y, width, seed, eta, NumpyBackend()), limit, 1e-12)[0]
+        assert len(traj.losses) == len(alone.losses) == limit + 1
+        assert np.allclose(traj.losses, alone.losses, rtol=1e-10, atol=0)
+        a, b = traj.snapshots[-1], alone.snapshots[-1]
+        assert np.allclose(a.kernel, b.kernel, rtol=1e-9) and a.layer_distances == pytest.approx(b.layer_distances, rel=1e-9)
+        assert a.flip_fractions == b.flip_fractions

@@ -146,8 +146,9 @@ def train_zou_gu2019(config: dict) -> dict[str, Any]:
 def train_zou_gu2019_batch(configs: list[dict]) -> list[dict[str, Any]]:
     """Several :func:`train_zou_gu2019` runs of one group (one data set, step-size rule and criterion).
 
-    Deep runs are trained one after the other inside the batch (the data, its kernels and
-    lambda_0 are computed once); only the two-layer family stacks runs into one GEMM.
+    The seeds of each width train as one program (:class:`verify.gd.DeepBatch`: one batched
+    GEMM per layer for all of them); different widths cannot share a GEMM and train one after
+    the other.  Data and lambda_0 are computed once.
     """
     from .. import gd
     from ..models import zou_gu2019
@@ -158,14 +159,20 @@ def train_zou_gu2019_batch(configs: list[dict]) -> list[dict[str, Any]]:
     if L < 1:
         raise ValueError(f"L must be at least 1 (hidden m x m layers), got {L}")
     spec = zou_gu2019(L)
-    results = []
+    by_width: dict[int, list[int]] = {}
+    for index, config in enumerate(configs):
+        by_width.setdefault(int(config["width"]), []).append(index)
+    results: list[dict[str, Any] | None] = [None] * len(configs)
     lambda_0 = None
-    for config in configs:
-        data, eta, spectrum = _prepare(config, spec, int(config["width"]))
+    for width, indices in by_width.items():
+        group = [configs[i] for i in indices]
+        data, eta, spectrum = _prepare(group[0], spec, width)
         if lambda_0 is None:
             lambda_0 = float(np.linalg.eigvalsh(relu_ntk(data.X, L + 1))[0])
-        net = gd.DeepNet(spec, data.X, data.y, int(config["width"]), int(config["seed"]), eta, _backend(config))
-        results.extend(_train(net, [config], spec, data, eta, spectrum, lambda_0))
+        net = gd.DeepBatch(spec, data.X, data.y, width, [int(c["seed"]) for c in group], [eta] * len(group),
+                           _backend(group[0]))
+        for i, result in zip(indices, _train(net, group, spec, data, eta, spectrum, lambda_0)):
+            results[i] = result
     return results
 
 
