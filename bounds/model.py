@@ -7,7 +7,7 @@ growth, SymPy), imported lazily so that loading the catalogue stays cheap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .expr.ir import Node
@@ -179,6 +179,11 @@ class Entry:
     venue: str = ""  # the venue of that version, when it differs from the paper's ("" = the paper's)
     size: Size | None = None
     counts: str = "width"  # what the width bound counts (also for an unstated width)
+    # The relations of the catalogue this entry was loaded from: evaluation, exponents and
+    # crossovers resolve relation-supplied parameters through them, never through a catalogue
+    # loaded behind the user's back.  Set by bounds.loader (a file's own relations) and by
+    # Catalog (all relations of the catalogue); None for an entry built by hand (no relations).
+    catalog_relations: tuple[Relation, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def arxiv_version(self) -> str:
