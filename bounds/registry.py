@@ -37,6 +37,11 @@ class Catalog:
     def __iter__(self):
         return iter(self.entries)
 
+    def __repr__(self) -> str:
+        papers = len({entry.paper.key for entry in self.entries})
+        return (f"<Catalog: {len(self.entries)} theorems from {papers} papers, "
+                f"{len(self.relations)} relation{'s' if len(self.relations) != 1 else ''}>")
+
     def __len__(self) -> int:
         return len(self.entries)
 
