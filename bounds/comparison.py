@@ -11,13 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .asymptotics import exponent
 from .errors import MissingParameterError, ParameterError, argument
 from .evaluate import evaluate_entry, validate_params
 from .model import Entry
 from .registry import Catalog, load_catalog
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
 
 SORT_KEYS = ("width", "iterations", "id")
 UNITS = ("width", "neurons", "parameters", "trained-parameters")
@@ -90,19 +93,21 @@ class Comparison(list):
         return Comparison(found, self.point) if isinstance(index, slice) else found
 
     def ids(self) -> list[str]:
+        """The theorem ids of the rows, in order."""
         return [row.id for row in self]
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """The rows as plain dictionaries (what ``bounds compare --format json`` writes)."""
         return [row.to_dict() for row in self]
 
-    def to_pandas(self):
+    def to_pandas(self) -> "pandas.DataFrame":
         """A pandas DataFrame, one row per theorem, indexed by id; needs pandas (the `pandas` extra)."""
         from .display import rows_dataframe
 
         return rows_dataframe(self)
 
     def _repr_html_(self) -> str:
+        """The table `bounds compare` prints, as HTML (Jupyter shows it)."""
         from .display import point_caption, rows_html
 
         return rows_html(self, point_caption(len(self), self.point))

@@ -53,3 +53,12 @@ def test_plot_without_matplotlib_names_the_extra(tmp_path):
 def test_table_output_without_matplotlib_is_unchanged():
     done = bounds_without("matplotlib", "compare", "--n", "1000", "--L", "10", "--format", "json", timeout=60)
     assert done.returncode == 0 and json.loads(done.stdout)
+
+
+def test_dask_without_dask_fails_before_training(tmp_path):
+    out = tmp_path / "study"
+    done = bounds_without("dask", *TINY_STUDY, "--out", out, "--dask", "local", "--no-report", timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("error: --scheduler / --dask needs dask[distributed]: "
+                                   "pip install 'overparam-bounds[dask]'")
+    assert not out.exists()  # nothing was written, let alone trained

@@ -148,6 +148,10 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
         raise ParameterError(f"--out {out_dir} is a file; give a directory for the study's results")
     depths = _int_list(Ls, "--L") if Ls is not None else ()
     report = _report_wanted(report, out_dir)  # before any training: the report needs matplotlib (JSON and tables do not)
+    if scheduler is not None or dask_mode:
+        from ..errors import require
+
+        require("dask.distributed", "--scheduler / --dask", "dask", "dask[distributed]")  # before any training
     if device != "cpu":
         from verify.train_torch import TorchBackend
 
