@@ -108,3 +108,11 @@ def test_gap_predictions_use_the_user_relation(run_cli, tmp_path):
     assert predictions[8]["width_log10"] == pytest.approx(2 * 0.90309, abs=1e-4)
     assert predictions[16]["width_log10"] == pytest.approx(2 * 1.20412, abs=1e-4)
     assert _gamma_from_relation(predictions[16]["assumed"], "0.0625")
+
+
+def test_gap_refuses_a_missing_catalogue_before_training(run_cli, tmp_path):
+    result = run_cli("gap", "--n", "8,16", "--seeds", "1", "--catalog", tmp_path / "nope.toml", "--out", tmp_path / "o",
+                     "--format", "json", "--no-report")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == f"error: {tmp_path / 'nope.toml'}: no such catalogue file or directory"
+    assert not (tmp_path / "o").exists()
