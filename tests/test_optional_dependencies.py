@@ -62,3 +62,10 @@ def test_dask_without_dask_fails_before_training(tmp_path):
     assert done.stderr.strip() == ("error: --scheduler / --dask needs dask[distributed]: "
                                    "pip install 'overparam-bounds[dask]'")
     assert not out.exists()  # nothing was written, let alone trained
+
+
+def test_bad_arguments_without_matplotlib_are_still_one_line(tmp_path):
+    """The no-report note comes after the arguments are checked, so an error stays the only line."""
+    done = bounds_without("matplotlib", "gap", "--n", "16.5", "--out", tmp_path / "o", timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["error: --n expects positive whole numbers (at most 1000000), got '16.5'"]

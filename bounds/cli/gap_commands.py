@@ -147,7 +147,7 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
     if out_dir.exists() and not out_dir.is_dir():
         raise ParameterError(f"--out {out_dir} is a file; give a directory for the study's results")
     depths = _int_list(Ls, "--L") if Ls is not None else ()
-    report = _report_wanted(report, out_dir)  # before any training: the report needs matplotlib (JSON and tables do not)
+    report, no_report_note = _report_wanted(report, out_dir)  # before any training (JSON and tables need no matplotlib)
     if scheduler is not None or dask_mode:
         from ..errors import require
 
@@ -166,6 +166,8 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
     catalog = bounds.catalog(catalog_paths)  # a bad file fails here, before any training
     for entry_id in entries:
         catalog.get(entry_id)  # so do unknown ids
+    if no_report_note:
+        click.echo(no_report_note, err=True)  # after the arguments were checked: an error stays the one line
     status = _Status()
     try:
         result = run_study(spec, out_dir, workers=workers, scheduler=scheduler, dask_local=dask_mode == "local",
@@ -188,27 +190,26 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
         click.echo(render_gap_table(data), nl=False)
 
 
-def _report_wanted(report: bool | None, out_dir: Path) -> bool:
-    """Whether to write the report: asked for (matplotlib required), refused, or by default when possible.
+def _report_wanted(report: bool | None, out_dir: Path) -> tuple[bool, str]:
+    """Whether to write the report (asked for, refused, or by default when possible), and a note.
 
     Checked before any training.  An explicit --report without matplotlib is an error naming
-    the extra to install; the default skips the report with a one-line note, so that
-    `bounds gap --format json` runs where matplotlib is not installed.
+    the extra to install; the default skips the report, with a one-line note for stderr, so
+    that `bounds gap --format json` runs where matplotlib is not installed.
     """
     from bounds.errors import MissingDependencyError
     from bounds.plotting import require_matplotlib
 
     if report is False:
-        return False
+        return False, ""
     if report is True:
         require_matplotlib("--report")
-        return True
+        return True, ""
     try:
         require_matplotlib("the report")
     except MissingDependencyError as exc:
-        click.echo(f"note: no report ({exc}); the results are in {out_dir / 'gap.json'}", err=True)
-        return False
-    return True
+        return False, f"note: no report ({exc}); the results are in {out_dir / 'gap.json'}"
+    return True, ""
 
 
 def _explain_unbounded(data: dict) -> None:
