@@ -52,7 +52,7 @@ def test_entry_latex_card_is_a_latex_fragment():
     assert "<" not in quote and "_" not in quote.replace("\\_", "")
 
 
-def test_a_user_theorem_has_a_card_with_its_relation(tmp_path):
+def test_a_user_theorem_has_a_card_with_its_relation():
     entry = bounds.get("my-margin-2026/thm1", extra="tests/data/user_relation")
     card = entry._repr_markdown_()
     width_line = next(line for line in card.splitlines() if line.startswith("| width $m$"))
