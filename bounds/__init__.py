@@ -7,7 +7,8 @@ Quick start::
     entry = bounds.get("du-zhai-poczos-singh-2019/thm4.1-gd")
     entry.width                      # SymPy expression in shared symbols
     entry.evaluate(n=1000).width_log10
-    rows = bounds.compare(n=1000, L=10)
+    rows = bounds.compare(n=1000, L=10)  # a list of rows; a table in a notebook
+    rows.to_pandas()                     # a DataFrame (pandas optional)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .model import Entry, Relation
 from .registry import Catalog, load_catalog
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .comparison import Row
+    from .comparison import Comparison
     from .crossings import Crossover
 
 __all__ = [
@@ -45,8 +46,11 @@ def get(entry_id: str, extra: Iterable[Path | str] | Path | str = ()) -> Entry:
     return load_catalog(_catalog_argument(extra, "extra")).get(_id_argument(entry_id))
 
 
-def compare(**kwargs) -> "list[Row]":
-    """One row per theorem at a point; see :func:`bounds.comparison.compare`."""
+def compare(**kwargs) -> "Comparison":
+    """One row per theorem at a point, as a list of rows that shows as a table in notebooks.
+
+    See :func:`bounds.comparison.compare` and :class:`bounds.comparison.Comparison`.
+    """
     from .comparison import compare as _compare
 
     return _compare(**kwargs)

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
 from .errors import ParameterError
-from .evaluate import close_substitution, constant_values, needed_symbols, resolve
+from .evaluate import close_substitution, constant_values, needed_symbols, relations_of, resolve
 from .expr.growth import Growth, GrowthUndetermined, exponent_number, growth, leading_term
 from .expr.ir import Node, free_symbols, node_count, substitute
 from .expr.parse import MAX_NODES
@@ -34,11 +34,11 @@ def _reference_values(entry: Entry) -> dict[str, float]:
 
 def effective_expr(entry: Entry, quantity: str, relations: Iterable[Relation] | None = None,
                    given: Mapping[str, float] | None = None) -> Node:
-    """The bound with relation-supplied parameters substituted by their relations."""
-    if relations is None:
-        from .registry import load_catalog
+    """The bound with relation-supplied parameters substituted by their relations.
 
-        relations = load_catalog().relations
+    `relations` defaults to those of the entry's own catalogue (:func:`bounds.evaluate.relations_of`).
+    """
+    relations = relations_of(entry, relations)
     given = dict(given or {})
     for name in ("n", "L"):
         given.setdefault(name, 1.0)

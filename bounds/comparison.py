@@ -11,13 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .asymptotics import exponent
 from .errors import MissingParameterError, ParameterError, argument
 from .evaluate import evaluate_entry, validate_params
 from .model import Entry
 from .registry import Catalog, load_catalog
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
 
 SORT_KEYS = ("width", "iterations", "id")
 UNITS = ("width", "neurons", "parameters", "trained-parameters")
@@ -60,6 +63,54 @@ class Row:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def __repr__(self) -> str:
+        from .display import row_repr
+
+        return row_repr(self)
+
+
+class Comparison(list):
+    """What :func:`compare` returns: the rows (a list of :class:`Row`), and views of them.
+
+    It is a list, so indexing, slicing, iteration, ``len`` and sorting work as before; a
+    theorem id indexes too (``rows["zou-gu-2019/thm-gd"]``).  In a notebook it shows as the
+    table `bounds compare` prints (``_repr_html_``); :meth:`to_pandas` gives a DataFrame.
+    `point` holds the parameters the rows were evaluated at.
+    """
+
+    def __init__(self, rows: Iterable[Row] = (), point: Mapping[str, Any] | None = None):
+        super().__init__(rows)
+        self.point: dict[str, Any] = dict(point or {})
+
+    def __getitem__(self, index):
+        if isinstance(index, str):
+            for row in self:
+                if row.id == index:
+                    return row
+            raise KeyError(f"no row for {index!r} (rows: {', '.join(self.ids()) or 'none'})")
+        found = super().__getitem__(index)
+        return Comparison(found, self.point) if isinstance(index, slice) else found
+
+    def ids(self) -> list[str]:
+        """The theorem ids of the rows, in order."""
+        return [row.id for row in self]
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The rows as plain dictionaries (what ``bounds compare --format json`` writes)."""
+        return [row.to_dict() for row in self]
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """A pandas DataFrame, one row per theorem, indexed by id; needs pandas (the `pandas` extra)."""
+        from .display import rows_dataframe
+
+        return rows_dataframe(self)
+
+    def _repr_html_(self) -> str:
+        """The table `bounds compare` prints, as HTML (Jupyter shows it)."""
+        from .display import point_caption, rows_html
+
+        return rows_html(self, point_caption(len(self), self.point))
 
 
 def _power(entry: Entry, quantity: str, var: str, effective: bool = False, catalog: Catalog | None = None,
@@ -222,8 +273,8 @@ def compare(
     guarantee: str | None = None,
     counts: str | None = None,
     **params: float | None,
-) -> list[Row]:
-    """Evaluate every selected theorem at the point (n, L, params); one row each.
+) -> Comparison:
+    """Evaluate every selected theorem at the point (n, L, params); one row each (a :class:`Comparison`).
 
     `params` are shared symbols (d, k, B, eps, fail_prob, delta, lambda_0, gamma).  `constants`
     sets hidden constants: ``{"C_width": 10}`` for every entry, ``{"ID:c": 2}`` for one.
@@ -269,7 +320,7 @@ def compare(
         how = (f"{flag} (or leave them out with --arch or --id)" if argument(flag, "") else
                f"{symbol}=... (or leave them out with architecture= or ids=)")
         raise MissingParameterError(symbol, how, subject=subject)
-    return sort_rows(rows, sort)
+    return Comparison(sort_rows(rows, sort), point)
 
 
 

@@ -81,3 +81,26 @@ class MissingParameterError(ParameterError):
             flag = f"{symbol}=..."
         how = f"; pass {flag}" if flag else ""
         super().__init__(f"{subject} {symbol}, which was not given{how}")
+
+
+class MissingDependencyError(BoundsError):
+    """An optional package is not installed; the message names the pip extra that brings it."""
+
+    def __init__(self, purpose: str, package: str, extra: str):
+        self.package = package
+        self.extra = extra
+        super().__init__(f"{purpose} needs {package}: pip install 'overparam-bounds[{extra}]'")
+
+
+def require(module: str, purpose: str, extra: str, package: str | None = None):
+    """Import an optional module, or raise :class:`MissingDependencyError` naming its pip extra.
+
+    Called before any work is done (training, evaluating a catalogue), so that a missing
+    package costs the user seconds, not a study.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingDependencyError(purpose, package or module.split(".")[0], extra) from None

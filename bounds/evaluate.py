@@ -90,6 +90,19 @@ def validate_params(params: Mapping[str, float]) -> dict[str, float]:
     return clean
 
 
+def relations_of(entry: Entry, relations: Iterable[Relation] | None = None) -> tuple[Relation, ...]:
+    """The relations to resolve `entry`'s parameters with: `relations` if given, else its catalogue's.
+
+    An entry taken from a :class:`~bounds.registry.Catalog` (``bounds.get``, ``bounds.catalog``)
+    carries that catalogue's relations, user files included; one built by hand carries none.
+    The built-in catalogue is never loaded here behind the caller's back: a user theorem
+    evaluated on its own must give the same number as in ``bounds.compare``.
+    """
+    if relations is not None:
+        return tuple(relations)
+    return entry.catalog_relations or ()
+
+
 def _relation_for(entry: Entry, symbol: str, relations: Iterable[Relation]) -> Relation | None:
     """The relation that may supply `symbol` for this entry, if any.
 
@@ -111,7 +124,12 @@ def resolve(
     given: Mapping[str, float],
     relations: Iterable[Relation] = (),
 ) -> dict[str, Source]:
-    """Decide the source of every shared symbol in `needed` (and of what relations need)."""
+    """Decide the source of every shared symbol in `needed` (and of what relations need).
+
+    Order: the user's value, the relation the entry names, the symbol's default, then a
+    relation matched by kernel tag.  A named relation that is not in `relations` is an error,
+    not a silent default.
+    """
     shared = shared_symbols()
     relations = list(relations)
     sources: dict[str, Source] = {}
@@ -125,7 +143,13 @@ def resolve(
         relation = _relation_for(entry, symbol, relations)
         if symbol in given:
             sources[symbol] = Source("given", given[symbol])
-        elif explicit is not None and explicit.relation and relation is not None:
+        elif explicit is not None and explicit.relation and relation is None:
+            # Never fall back on the symbol's default: the theorem says where the value comes from.
+            raise ParameterError(
+                f"{entry.id}: {symbol} comes from the relation {explicit.relation!r}, which is not among the "
+                f"relations it is evaluated with; take the entry from a catalogue that has it "
+                f"(bounds.catalog([...]).get(...)) or give {symbol}")
+        elif explicit is not None and explicit.relation:
             sources[symbol] = Source("relation", relation=relation)
         elif info.default is not None:
             sources[symbol] = Source("default", float(info.default))
@@ -204,13 +228,13 @@ def evaluate_entry(
     constants: Mapping[str, float] | None = None,
     relations: Iterable[Relation] | None = None,
 ) -> Evaluation:
-    """All bounds of `entry` at the point `params` (the mpmath path)."""
+    """All bounds of `entry` at the point `params` (the mpmath path).
+
+    `relations` defaults to those of the catalogue the entry was loaded from.
+    """
     import mpmath
 
-    if relations is None:
-        from .registry import load_catalog
-
-        relations = load_catalog().relations
+    relations = relations_of(entry, relations)
     given = validate_params(params)
     needed = needed_symbols(entry)
     sources = resolve(entry, needed, given, relations)
@@ -421,12 +445,10 @@ def compile_entry(
 ) -> CompiledEntry:
     """Compile the entry's bounds into vectorised log-space functions of `varying`.
 
-    Relations are substituted symbolically, so a lambda_0 defined through n varies with n.
+    Relations are substituted symbolically, so a lambda_0 defined through n varies with n;
+    `relations` defaults to those of the catalogue the entry was loaded from.
     """
-    if relations is None:
-        from .registry import load_catalog
-
-        relations = load_catalog().relations
+    relations = relations_of(entry, relations)
     varying = tuple(varying)
     shared = shared_symbols()
     for name in varying:

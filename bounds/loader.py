@@ -9,7 +9,7 @@ silently missing field.  The format is documented in ``docs/catalog-format.md``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -182,7 +182,11 @@ def load_file(path: Path | str) -> tuple[list[Entry], list[Relation]]:
 
 
 def load_text(text: str, name: str = "<string>") -> tuple[list[Entry], list[Relation]]:
-    """Parse catalogue TOML given as text; `name` is used in error messages."""
+    """Parse catalogue TOML given as text; `name` is used in error messages.
+
+    The entries come bound to the file's own relations (see ``Entry.catalog_relations``);
+    read files through :func:`bounds.load_catalog` to evaluate them with the built-in ones too.
+    """
     if not isinstance(text, str):
         raise CatalogError(name, None, None, f"catalogue text must be a string, got {type(text).__name__}")
     text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
@@ -208,7 +212,10 @@ def load_text(text: str, name: str = "<string>") -> tuple[list[Entry], list[Rela
         raise ctx.fail(("paper",), "file defines no [[theorem]] and no [[relation]]")
     entries = [_theorem(ctx, paper, raw, i) for i, raw in enumerate(theorems)]
     rels = [_relation(ctx, paper, raw, i) for i, raw in enumerate(relations)]
-    return entries, rels
+    # A file read alone is its own catalogue: its entries resolve parameters through its relations
+    # (a Catalog rebinds them to all the relations it holds).
+    own = tuple(rels)
+    return [replace(entry, catalog_relations=own) for entry in entries], rels
 
 
 def _too_deep(text: str) -> int | None:

@@ -7,7 +7,7 @@ growth, SymPy), imported lazily so that loading the catalogue stays cheap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .expr.ir import Node
@@ -179,6 +179,11 @@ class Entry:
     venue: str = ""  # the venue of that version, when it differs from the paper's ("" = the paper's)
     size: Size | None = None
     counts: str = "width"  # what the width bound counts (also for an unstated width)
+    # The relations of the catalogue this entry was loaded from: evaluation, exponents and
+    # crossovers resolve relation-supplied parameters through them, never through a catalogue
+    # loaded behind the user's back.  Set by bounds.loader (a file's own relations) and by
+    # Catalog (all relations of the catalogue); None for an entry built by hand (no relations).
+    catalog_relations: tuple[Relation, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def arxiv_version(self) -> str:
@@ -222,6 +227,24 @@ class Entry:
         bound = self.bounds.get(quantity)
         return free_symbols(bound.expr) if bound else frozenset()
 
+    # -- display (a short repr; a card in notebooks) -------------------------------------
+    def __repr__(self) -> str:
+        from .display import entry_repr
+
+        return entry_repr(self)
+
+    def _repr_markdown_(self) -> str:
+        """The card Jupyter shows: source, quote, formulas and exponents (see :mod:`bounds.display`)."""
+        from .display import entry_markdown
+
+        return entry_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        """The card as a LaTeX fragment (nbconvert's PDF export uses it)."""
+        from .display import entry_latex
+
+        return entry_latex(self)
+
     # -- engine delegations -----------------------------------------------------------
     @property
     def width(self) -> "sympy.Expr | None":
@@ -240,13 +263,21 @@ class Entry:
         return to_sympy(bound.expr) if bound else None
 
     def evaluate(self, constants: Mapping[str, float] | None = None, **params: float) -> "Evaluation":
-        """Evaluate every bound of this theorem at a point, e.g. ``evaluate(n=1000, L=10)``."""
+        """Evaluate every bound of this theorem at a point, e.g. ``evaluate(n=1000, L=10)``.
+
+        Parameters not given come from defaults or from the relations of the catalogue this
+        entry was loaded from (user files included), exactly as in :func:`bounds.compare`.
+        """
         from .evaluate import evaluate_entry
 
         return evaluate_entry(self, params, constants=constants)
 
     def exponents(self, quantity: str = "width", effective: bool = False) -> dict[str, Any]:
-        """Exponent of each variable in the bound's leading growth ("exp" if exponential)."""
+        """Exponent of each variable in the bound's leading growth ("exp" if exponential).
+
+        With `effective`, relation-supplied parameters are first replaced by the relations of
+        this entry's catalogue.
+        """
         from .asymptotics import exponents
 
         if quantity not in QUANTITIES:

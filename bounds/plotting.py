@@ -51,15 +51,13 @@ def image_path(output, flag: str = "-o") -> Path:
     return path
 
 
-def require_matplotlib():
-    try:
-        import matplotlib
+def require_matplotlib(purpose: str = "plotting"):
+    """matplotlib.pyplot on the Agg backend, or MissingDependencyError naming the `plot` extra."""
+    from .errors import require
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ParameterError("plotting needs matplotlib: pip install 'overparam-bounds[plot]'") from None
-    return plt
+    matplotlib = require("matplotlib", purpose, "plot")
+    matplotlib.use("Agg")
+    return require("matplotlib.pyplot", purpose, "plot", "matplotlib")
 
 
 def bound_curves(catalog: Catalog, vary: str, lo: float, hi: float, quantity: str,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -17,13 +17,30 @@ BUILTIN_DIR = Path(__file__).with_name("catalog")
 
 @dataclass(frozen=True)
 class Catalog:
-    """An ordered collection of theorems and the relations between data parameters."""
+    """An ordered collection of theorems and the relations between data parameters.
+
+    Every entry of a catalogue is bound to the catalogue's relations (``Entry.catalog_relations``),
+    so ``catalog.get(id).evaluate(...)`` resolves parameters exactly as ``bounds.compare(catalog=...)``
+    does, user relations included.  Entries bound to other relations are rebound (copied) here.
+    """
 
     entries: tuple[Entry, ...]
     relations: tuple[Relation, ...]
 
+    def __post_init__(self) -> None:
+        relations = tuple(self.relations)
+        entries = tuple(entry if entry.catalog_relations is relations or entry.catalog_relations == relations
+                        else replace(entry, catalog_relations=relations) for entry in self.entries)
+        object.__setattr__(self, "relations", relations)
+        object.__setattr__(self, "entries", entries)
+
     def __iter__(self):
         return iter(self.entries)
+
+    def __repr__(self) -> str:
+        papers = len({entry.paper.key for entry in self.entries})
+        return (f"<Catalog: {len(self.entries)} theorems from {papers} papers, "
+                f"{len(self.relations)} relation{'s' if len(self.relations) != 1 else ''}>")
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -12,7 +12,7 @@ from .model import Entry, Relation
 QUANTITY_TITLES = {"width": "Width m", "iterations": "Iterations T", "step_size": "Step size eta"}
 
 
-def entry_record(entry: Entry, relations: Iterable[Relation] = ()) -> dict[str, Any]:
+def entry_record(entry: Entry, relations: Iterable[Relation] | None = None) -> dict[str, Any]:
     """Everything about an entry, JSON-ready."""
     from .analysis import simplify, to_latex, to_sympy
 
@@ -99,7 +99,7 @@ def _wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(text, width=96, initial_indent=indent, subsequent_indent=indent)
 
 
-def show_pretty(entry: Entry, relations: Iterable[Relation] = ()) -> str:
+def show_pretty(entry: Entry, relations: Iterable[Relation] | None = None) -> str:
     record = entry_record(entry, relations)
     paper = entry.paper
     out = [entry.id, "=" * len(entry.id)]
@@ -170,7 +170,7 @@ def show_pretty(entry: Entry, relations: Iterable[Relation] = ()) -> str:
     return "\n".join(out) + "\n"
 
 
-def show_latex(entry: Entry, relations: Iterable[Relation] = ()) -> str:
+def show_latex(entry: Entry, relations: Iterable[Relation] | None = None) -> str:
     from .formats import _latex_escape
 
     record = entry_record(entry, relations)
@@ -187,7 +187,7 @@ def show_latex(entry: Entry, relations: Iterable[Relation] = ()) -> str:
     return "\n".join(out) + "\n"
 
 
-def show_entry(entry: Entry, fmt: str, relations: Iterable[Relation] = ()) -> str:
+def show_entry(entry: Entry, fmt: str, relations: Iterable[Relation] | None = None) -> str:
     if fmt == "json":
         from .jsonio import dumps
 

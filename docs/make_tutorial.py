@@ -23,6 +23,7 @@ COMMANDS = {
     "dom": "bounds dominance allen-zhu-li-song-2019/thm1-gd zou-gu-2019/thm-gd",
     "user": "bounds compare --n 1000 --catalog tests/data/user_catalog --id my-2026/thm1 "
             "--id du-zhai-poczos-singh-2019/thm4.1-gd --format markdown",
+    "userrel": "bounds compare --n 1000 --catalog tests/data/user_relation --id my-margin-2026/thm1",
     "units": "bounds compare --n 1000 --L 10 --d 100 --in parameters --id bombari-amani-mondelli-2022/gd-minimum-overparam "
              "--id oymak-soltanolkotabi-2020/thm2.1-smooth-gd --id kawaguchi-huang-2019/gd-linear-trainable-parameters "
              "--id song-yang-2019/headline-quadratic",
@@ -30,6 +31,19 @@ COMMANDS = {
     "bad1": "bounds compare --n 1000",
     "bad2": "bounds show allen-zhu-li-song-2019/thm1",
     "bad3": "bounds compare --n 10 --catalog tests/data/bad/unknown_symbol.toml",
+}
+
+# Python snippets shown with what they print (run from the repository root, like the commands).
+SNIPPETS = {
+    "relation_api": """import bounds
+
+mine = bounds.catalog("tests/data/user_relation")
+theorem = mine.get("my-margin-2026/thm1")
+alone = theorem.evaluate(n=1000)
+row = bounds.compare(n=1000, catalog=mine, ids=theorem.id)[0]
+print(alone.width_log10, row.width_log10)
+print(alone.assumed[-1])
+print(theorem.exponents("width", effective=True)["n"].describe())""",
 }
 
 TEMPLATE = '''# Tutorial: comparing over-parameterization bounds
@@ -132,6 +146,25 @@ Write a TOML file in the format of [catalog-format.md](catalog-format.md) (the t
 
 `bounds validate FILE` checks it on its own.
 
+A file may bring its own relations. `tests/data/user_relation/my-margin-2026.toml` states a width
+1/gamma^2 and, as a `[[relation]]`, the margin bound gamma = 1/n, which its theorem names
+(`relation = "my-margin-2026/margin-via-n"`). The comparison uses it rather than gamma's shared
+default 0.1 (which would give 10^2):
+
+```text
+{userrel}
+```
+
+So does everything else: a theorem evaluates through the catalogue it was loaded from, user files
+and their relations included, whether through `entry.evaluate`, `bounds.compare`, its exponents,
+a crossover, `bounds verify --catalog` or `bounds gap --catalog`:
+
+```python
+{relation_api}
+```
+
+A theorem that names a relation its catalogue lacks is refused rather than evaluated with a default.
+
 ## 8. When something is wrong
 
 Errors are one line, with exit status 2:
@@ -152,7 +185,12 @@ entry.width                                   # n**6/(fail_prob**3*lambda_0**4)
 result = entry.evaluate(n=1000, lambda_0=1e-4)
 result.width_log10, result.iterations_log10   # 40.0, 15.27
 rows = bounds.compare(n=1000, L=10, architecture="two-layer")
+rows["du-zhai-poczos-singh-2019/thm4.1-gd"]    # a list of rows, also indexed by theorem id
+rows.to_pandas()                              # a DataFrame (pip install 'overparam-bounds[pandas]')
 ```
+
+In Jupyter a theorem shows as a card (source, quote, formulas, exponents) and a comparison as
+the table above: see [notebook.ipynb](notebook.ipynb), which the test suite executes.
 '''
 
 
@@ -163,8 +201,19 @@ def run(command: str) -> str:
     return f"$ {command}\n{done.stdout}{done.stderr}".rstrip()
 
 
+def run_python(code: str) -> str:
+    """Run `code` with this interpreter; show it, then what it printed as comments."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"a tutorial snippet failed:\n{code}\n{done.stderr}")
+    printed = "\n".join(f"# {line}" if line else "#" for line in done.stdout.rstrip().splitlines())
+    return f"{code}\n\n# prints:\n{printed}"
+
+
 def render() -> str:
-    return TEMPLATE.format(**{key: run(command) for key, command in COMMANDS.items()})
+    shown = {key: run(command) for key, command in COMMANDS.items()}
+    shown.update({key: run_python(code) for key, code in SNIPPETS.items()})
+    return TEMPLATE.format(**shown)
 
 
 def main() -> None:

@@ -117,10 +117,13 @@ def _duration(seconds: float) -> str:
 @click.option("--workers", type=int, help="Local worker processes [default: one per core].")
 @click.option("--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")
 @click.option("--dask", "dask_mode", type=click.Choice(["local"]), help="Run on a Dask LocalCluster (--workers processes).")
+@click.option("--catalog", "catalog_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Extra catalogue TOML file or directory (repeatable): its theorems and relations join the comparison.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--report/--no-report", default=True, show_default=True, help="Write report.html/.md and figures into --out.")
+@click.option("--report/--no-report", default=None,
+              help="Write report.html/.md and figures into --out (needs matplotlib) [default: when matplotlib is installed].")
 def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, eps, eta, labels, max_width, entries, out_dir,
-        workers, scheduler, dask_mode, fmt, report):
+        workers, scheduler, dask_mode, catalog_paths, fmt, report):
     """Empirical minimal width m*(n), its exponent, and how loose each theorem is.
 
     \b
@@ -148,10 +151,11 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
     if out_dir.exists() and not out_dir.is_dir():
         raise ParameterError(f"--out {out_dir} is a file; give a directory for the study's results")
     depths = _int_list(Ls, "--L") if Ls is not None else ()
-    if report:
-        from bounds.plotting import require_matplotlib
+    report, no_report_note = _report_wanted(report, out_dir)  # before any training (JSON and tables need no matplotlib)
+    if scheduler is not None or dask_mode:
+        from ..errors import require
 
-        require_matplotlib()  # before any training: the report needs matplotlib (JSON and tables do not)
+        require("dask.distributed", "--scheduler / --dask", "dask", "dask[distributed]")  # before any training
     if device != "cpu":
         from verify.train_torch import TorchBackend
 
@@ -161,17 +165,18 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
                      criteria=rules, steps=steps, eps=eps, eta=eta_value, labels=labels, max_width=max_width,
                      entries=tuple(entries) or None, device=device, stability=stability,
                      max_n=tuple(_name_int(t, "--criterion-max-n") for t in max_n)).check()
-    if entries:
-        import bounds
+    import bounds
 
-        catalog = bounds.catalog()
-        for entry_id in entries:
-            catalog.get(entry_id)  # unknown ids fail here, before any training
+    catalog = bounds.catalog(catalog_paths)  # a bad file fails here, before any training
+    for entry_id in entries:
+        catalog.get(entry_id)  # so do unknown ids
+    if no_report_note:
+        click.echo(no_report_note, err=True)  # after the arguments were checked: an error stays the one line
     status = _Status()
     try:
         result = run_study(spec, out_dir, workers=workers, scheduler=scheduler, dask_local=dask_mode == "local",
                            on_round=status.on_round, progress=status.on_progress,
-                           log=lambda message: click.echo(f"note: {message}", err=True))
+                           log=lambda message: click.echo(f"note: {message}", err=True), catalog=catalog)
     finally:
         status.close()
     data = result.to_dict()
@@ -186,6 +191,28 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
         click.echo(dumps(data))
     else:
         click.echo(render_gap_table(data), nl=False)
+
+
+def _report_wanted(report: bool | None, out_dir: Path) -> tuple[bool, str]:
+    """Whether to write the report (asked for, refused, or by default when possible), and a note.
+
+    Checked before any training.  An explicit --report without matplotlib is an error naming
+    the extra to install; the default skips the report, with a one-line note for stderr, so
+    that `bounds gap --format json` runs where matplotlib is not installed.
+    """
+    from bounds.errors import MissingDependencyError
+    from bounds.plotting import require_matplotlib
+
+    if report is False:
+        return False, ""
+    if report is True:
+        require_matplotlib("--report")
+        return True, ""
+    try:
+        require_matplotlib("the report")
+    except MissingDependencyError as exc:
+        return False, f"note: no report ({exc}); the results are in {out_dir / 'gap.json'}"
+    return True, ""
 
 
 def render_gap_table(data: dict) -> str:
