@@ -76,6 +76,12 @@ def _summary(verdict) -> str:
         f"model      {verdict.model['name']}",
         f"data       {verdict.data['name']}: delta = {verdict.delta:.4g}, lambda_0 = {verdict.lambda_0:.4g}",
     ]
+    tr = verdict.training
+    if tr:
+        run = tr["algorithm"] + (f", batch B = {tr['batch_size']} ({tr['sampling']})" if tr.get("batch_size") else ", full batch")
+        lines.append(f"training   {run}, {'logistic' if tr.get('loss') == 'logistic' else 'squared'} loss; the theorem "
+                     f"states {tr.get('stated_algorithm', 'GD')} and guarantees {verdict.guarantee}"
+                     + (f"; {tr['test_points']} held-out points" if tr.get("test_points") else ""))
     undefined = math.isnan(verdict.predicted_width_log10)
     width = ("none (the entry gives no width here)" if undefined else
              f"{verdict.predicted_width}" if verdict.predicted_width is not None and verdict.predicted_width < 10**9
@@ -114,6 +120,35 @@ def _summary(verdict) -> str:
     return "\n".join(lines)
 
 
+def load_data(entry, data: str, n, d, delta, labels, seed: int, budget, test_n):
+    """The training set and the held-out set (None when test_n is 0) of a verify run.
+
+    Held-out points come from the same draw as the training points (one teacher, one sphere):
+    the first n rows train, the next test_n are held out.  Classification entries default to
+    n held-out points and to teacher labels (random signs cannot generalise).
+    """
+    from verify.data import digits, holdout, load_arrays, make_dataset
+    from verify.models import loss_kind
+
+    classification = loss_kind(entry) == "logistic"
+    if test_n is None:
+        test_n = (n or 0) if classification and data in ("sphere", "digits") else 0
+    if labels is None:
+        labels = "teacher" if classification else "random"
+    if data == "sphere":
+        dataset = make_dataset("sphere", n + test_n, d=d, delta=delta, labels=labels, seed=seed, memory_budget=budget)
+    else:
+        if d is not None or delta is not None:
+            raise BoundsError("--d and --delta apply to --data sphere only")
+        if data == "digits":
+            dataset = digits(None if n is None else n + test_n, seed=seed)
+        else:
+            dataset = load_arrays(data, n=None if n is None else n + test_n, memory_budget=budget)
+    if not test_n:
+        return dataset, None
+    return holdout(dataset, test_n)
+
+
 def _plot(verdict, path: Path) -> None:
     import matplotlib
 
@@ -146,8 +181,8 @@ def _plot(verdict, path: Path) -> None:
 @click.option("--d", "d", type=int, default=None, help="Input dimension of the sphere data (default 10).")
 @click.option("--data", "data", default="sphere", show_default=True,
               help="sphere, digits (needs scikit-learn), or a .npy/.npz/.csv file (last column = labels).")
-@click.option("--labels", type=click.Choice(["random", "teacher"]), default="random", show_default=True,
-              help="Labels of the sphere data.")
+@click.option("--labels", type=click.Choice(["random", "teacher"]), default=None,
+              help="Labels of the sphere data (default: random; teacher for classification theorems).")
 @click.option("--delta", type=float, default=None, help="Minimum separation enforced on the sphere data.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the data and of the initialisation.")
 @click.option("--width", "widths", multiple=True,
@@ -168,10 +203,17 @@ def _plot(verdict, path: Path) -> None:
               help="Extra TOML file or directory of theorems (repeatable).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write every record as JSON Lines as it is produced.")
 @click.option("--plot", type=click.Path(path_type=Path), default=None, help="Save the loss curves (needs matplotlib).")
+@click.option("--batch", type=int, default=None,
+              help="Minibatch SGD with batch size B (default: GD, or B = min(n, 8) for SGD theorems).")
+@click.option("--sampling", type=click.Choice(["without-replacement", "with-replacement", "shuffle"]), default=None,
+              help="How SGD draws its batches (default: without replacement, or as the entry states).")
+@click.option("--test-n", "test_n", type=int, default=None,
+              help="Held-out points for the test error (default: n for classification theorems, else 0).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed, widths, steps, max_steps, eps,
-           step_size, backend, device, dtype, memory_budget, constants, catalog_paths, out, plot, fmt) -> None:
+           step_size, backend, device, dtype, memory_budget, constants, catalog_paths, out, plot, fmt,
+           batch, sampling, test_n) -> None:
     """Train a network in ENTRY's own setting and check its guarantees, width by width.
 
     Measures lambda_0 and the separation delta on the data, evaluates the entry's width, step
@@ -199,14 +241,11 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
         n = 64 if data == "sphere" else None
     if n is not None and n < 2:
         raise BoundsError(f"--n must be at least 2, got {n}")
-    if data == "sphere":
-        dataset = make_dataset("sphere", n, d=d, delta=delta, labels=labels, seed=seed, memory_budget=budget)
-    else:
-        if d is not None or delta is not None:
-            raise BoundsError("--d and --delta apply to --data sphere only")
-        from verify.data import digits, load_arrays
-
-        dataset = digits(n, seed=seed) if data == "digits" else load_arrays(data, n=n, memory_budget=budget)
+    if batch is not None and batch < 1:
+        raise BoundsError(f"--batch must be a positive integer, got {batch}")
+    if test_n is not None and test_n < 0:
+        raise BoundsError(f"--test-n must be non-negative, got {test_n}")
+    dataset, test_data = load_data(entry, data, n, d, delta, labels, seed, budget, test_n)
     progress = _Progress if fmt == "table" or sys.stderr.isatty() else None
     writer = RecordWriter(out)
     try:
@@ -214,6 +253,7 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
             entry, dataset, L=L, widths=widths or ("predicted",), steps=steps, max_steps=max_steps,
             backend=backend, device=device, dtype=dtype, eps=eps, step_size=step_size,
             constants=_constants(constants), seed=seed, memory_budget=budget, writer=writer, progress=progress,
+            batch=batch, sampling=sampling, test_data=test_data,
         )
     except KeyboardInterrupt:
         writer.write({"type": "interrupted", "entry": entry.id})
