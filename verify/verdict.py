@@ -245,6 +245,7 @@ def verify_entry(
     batch: int | None = None,
     sampling: str | None = None,
     test_data: Dataset | None = None,
+    train: bool = True,
 ) -> Verdict:
     """Evaluate `entry` (an Entry or a catalogue id) on `dataset`, train at the requested widths, and
     check its guarantees.
@@ -260,7 +261,8 @@ def verify_entry(
     B = min(n, 8) for SGD theorems); sampling: 'without-replacement' (default),
     'with-replacement' or 'shuffle' (verify.objectives).  Classification entries (logistic or
     cross-entropy loss) train the logistic loss on labels sign(y).  test_data: held-out points
-    whose 0-1 error is measured at the checkpoints (the test-error guarantee).
+    whose 0-1 error is measured at the checkpoints (the test-error guarantee).  train=False
+    evaluates the prediction and the memory of every width and trains nothing.
     """
     if isinstance(entry, str):
         import bounds
@@ -350,7 +352,7 @@ def verify_entry(
                 f"width {_fmt_width(w_log10)} would need {format_bytes(mem)} (budget {format_bytes(budget)}); "
                 f"the largest feasible width here is {largest}: rerun with --width {largest}")
         results.append(result)
-    trainable = [r for r in results if r.feasible and r.width is not None]
+    trainable = [r for r in results if r.feasible and r.width is not None] if train else []
     if spec.two_layer and spec.trained == (True, False) and len(trainable) > 1:
         together = sum(10 ** training_bytes_log10(spec, n, d, math.log10(r.width), bk.dtype) for r in trainable)
         if together > budget:

@@ -175,7 +175,7 @@ def _plot(verdict, path: Path) -> None:
 
 
 @main.command()
-@click.argument("entry_id", metavar="ENTRY")
+@click.argument("entry_id", metavar="ENTRY", required=False)
 @click.option("--n", "n", type=int, default=None, help="Number of training points (default: 64 for sphere, all rows otherwise).")
 @click.option("--L", "L", type=int, default=None, help="Depth in the entry's convention (deep entries; default 2).")
 @click.option("--d", "d", type=int, default=None, help="Input dimension of the sphere data (default 10).")
@@ -188,7 +188,7 @@ def _plot(verdict, path: Path) -> None:
 @click.option("--width", "widths", multiple=True,
               help="predicted (default), predicted/K, predicted*K, or an integer; repeat to compare widths.")
 @click.option("--steps", type=int, default=None, help="GD steps (default: the entry's iteration count, capped by --max-steps).")
-@click.option("--max-steps", type=int, default=5000, show_default=True, help="Cap on the default number of steps.")
+@click.option("--max-steps", type=int, default=None, help="Cap on the default number of steps [default: 5000; 1000 with --all].")
 @click.option("--eps", type=float, default=1e-3, show_default=True, help="Target training loss.")
 @click.option("--step-size", default="theory", show_default=True,
               help="theory (the entry's step size), auto (1/(s lambda_max) of the kernel), or a number.")
@@ -209,11 +209,25 @@ def _plot(verdict, path: Path) -> None:
               help="How SGD draws its batches (default: without replacement, or as the entry states).")
 @click.option("--test-n", "test_n", type=int, default=None,
               help="Held-out points for the test error (default: n for classification theorems, else 0).")
+@click.option("--all", "all_entries", is_flag=True,
+              help="The verdict matrix: every catalogued theorem in its own setting (report in --report).")
+@click.option("--widths", "ladder", default="predicted,1024,256", show_default=True,
+              help="--all: the predicted width where it fits, else these widths (comma-separated).")
+@click.option("--max-width", type=int, default=1 << 16, show_default=True,
+              help="--all: a predicted width above this is treated as infeasible (compute cap).")
+@click.option("--report", "report_dir", type=click.Path(path_type=Path), default=Path("verify-matrix"),
+              show_default=True, help="--all: directory of the resumable store and of matrix.md/.html/.json.")
+@click.option("--only", multiple=True, help="--all: theorems whose id contains this text (repeatable).")
+@click.option("--workers", type=int, default=None, help="--all: local worker processes [default: one per core].")
+@click.option("--scheduler", default=None, help="--all: run on a Dask cluster, tcp://HOST:PORT.")
+@click.option("--dask", "dask_mode", type=click.Choice(["local"]), default=None,
+              help="--all: run on a Dask LocalCluster (--workers processes).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed, widths, steps, max_steps, eps,
            step_size, backend, device, dtype, memory_budget, constants, catalog_paths, out, plot, fmt,
-           batch, sampling, test_n) -> None:
+           batch, sampling, test_n, all_entries, ladder, max_width, report_dir, only, workers, scheduler,
+           dask_mode) -> None:
     """Train a network in ENTRY's own setting and check its guarantees, width by width.
 
     Measures lambda_0 and the separation delta on the data, evaluates the entry's width, step
@@ -226,6 +240,21 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
     from verify.records import RecordWriter, dumps
     from verify.verdict import make_backend, verify_entry
 
+    if all_entries:
+        if entry_id is not None:
+            raise BoundsError("give either an ENTRY or --all, not both")
+        from verify.memory import parse_size
+
+        from .verify_matrix import run_matrix
+
+        run_matrix(ctx, n=n, L=L, d=d, seed=seed, widths=ladder, max_steps=1000 if max_steps is None else max_steps,
+                   eps=eps, max_width=max_width, memory_budget=parse_size(memory_budget) if memory_budget else None,
+                   report_dir=report_dir, workers=workers, scheduler=scheduler, dask_mode=dask_mode, fmt=fmt, only=only,
+                   catalog_paths=catalog_paths)
+        return
+    if entry_id is None:
+        raise BoundsError("give an ENTRY (see `bounds list`) or --all")
+    max_steps = 5000 if max_steps is None else max_steps
     backend = backend or ("torch" if device.startswith("cuda") else "numpy")
     make_backend(backend, device, dtype)  # a missing torch or GPU is reported before any work
     if plot is not None:
