@@ -359,6 +359,10 @@ def build(spec: NetworkSpec, X: np.ndarray, y: np.ndarray, widths: Sequence[int]
     """
     if spec.two_layer and spec.trained == (True, False):
         return [TwoLayerBatch(spec, X, y, widths, seed, etas, backend)]
+    if spec.parametrization == "resnet":
+        from .resnet import ResNet
+
+        return [ResNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas)]
     return [DeepNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas)]
 
 

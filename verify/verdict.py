@@ -173,6 +173,9 @@ def _evaluation_lambda0(spec: NetworkSpec, X: np.ndarray) -> tuple[float, str]:
         K = spec.analytic_kernel(X)
         kind = "H^inf (Du et al.)" if spec.activation == "relu" else f"E[act'(Xw) act'(Xw)^T] * XX^T ({spec.activation})"
         return lambda_min(K), f"lambda_min of {kind}, the trained layer's infinite-width kernel, measured on the data"
+    if spec.parametrization == "resnet":
+        return lambda_min(spec.analytic_kernel(X)), ("lambda_min of the ResNet's analytic NTK, all layers trained "
+                                                     "(derived in verify.resnet), measured on the data")
     K = sum(ntk_terms(X, spec.depth, spec.activation))
     return lambda_min(K), (f"lambda_min of the analytic NTK with {spec.depth} hidden layers, all layers trained "
                            f"(Arora et al. 2019 convention, verify.ntk), measured on the data")
@@ -476,7 +479,7 @@ def ntk_margin(K: np.ndarray, y: np.ndarray, iterations: int = 20000, tol: float
 
 def _margin_kernel(spec: NetworkSpec, X: np.ndarray) -> np.ndarray:
     """The width-free analytic NTK of the trained layers, scaled to unit diagonal (unit-norm features)."""
-    if spec.two_layer:
+    if spec.two_layer or spec.parametrization == "resnet":
         K = spec.analytic_kernel(X)
     else:
         K = sum(term for term, trained in zip(ntk_terms(X, spec.depth, spec.activation), spec.trained) if trained)

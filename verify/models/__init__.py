@@ -14,13 +14,15 @@ from typing import Callable, Mapping
 
 from ..errors import UnsupportedSettingError
 from .base import LOSSES, PARAMETRIZATIONS, NetworkSpec
-from .deep import ALLEN_ZHU_2019, DU_LEE_2019, NOY_2021, ZOU_GU_2019, allen_zhu2019, du_lee2019, noy2021, ntk_network, zou_gu2019
+from .deep import (ALLEN_ZHU_2019, DU_LEE_2019, NOY_2021, ZOU_GU_2019, allen_zhu2019, du_lee2019, du_lee_resnet2019,
+                   noy2021, ntk_network, zou_gu2019)
 from .two_layer import (ARORA_2019, DU_2019, OYMAK_2020, SONG_ET_AL_2021, SONG_YANG_2019, arora2019, du2019, oymak2020,
                         song2021, song_yang2019)
 
 __all__ = [
     "NetworkSpec", "PARAMETRIZATIONS", "LOSSES", "PAPER_MODELS", "model_for_entry", "loss_kind", "du2019", "arora2019",
     "song_yang2019", "oymak2020", "song2021", "allen_zhu2019", "zou_gu2019", "noy2021", "du_lee2019", "ntk_network",
+    "du_lee_resnet2019",
 ]
 
 _CLASSIFICATION = ("cross", "logistic", "hinge", "classification", "exponential")
@@ -94,6 +96,17 @@ def model_for_entry(entry, L: int | None = None) -> NetworkSpec:
     """
     setting = dict(entry.setting)
     architecture = setting.get("architecture", "")
+    if architecture == "resnet" and entry.paper.key == DU_LEE_2019:
+        if L is not None and (isinstance(L, bool) or int(L) != L or L < 2):
+            raise UnsupportedSettingError(f"the ResNet needs H = L >= 2 layers (one residual block at least), got {L!r}")
+        activation, _ = _activation(setting)
+        if activation == "relu":
+            activation = "softplus"
+        return du_lee_resnet2019(2 if L is None else int(L), activation)
+    if architecture == "cnn":
+        raise UnsupportedSettingError(
+            f"{entry.id}: architecture 'cnn' is not modelled by verify: the text read gives neither the patch "
+            "operator nor the convolutional Gram matrix (Definition 7.1), so a CNN could not be built honestly")
     if architecture not in ("two-layer", "deep-fc"):
         raise UnsupportedSettingError(
             f"{entry.id}: architecture {architecture or 'unknown'!r} is not modelled by verify (two-layer and deep-fc are)")

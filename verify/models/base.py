@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import UnsupportedSettingError
 from ..ntk import ACTIVATIONS, c_sigma, lambda_min, ntk_terms, two_layer_kernel, two_layer_output_kernel
 
-PARAMETRIZATIONS = ("two-layer", "standard", "ntk")
+PARAMETRIZATIONS = ("two-layer", "standard", "ntk", "resnet")
 OBJECTIVES = {"squared": "", "logistic": "(1/n) sum_i log(1 + exp(-y_i f(x_i))), labels y_i in {-1, +1} "
                                         "(binary cross-entropy of sigmoid(f))"}
 LOSSES = {"half-sum": "1/2 sum_i (f(x_i) - y_i)^2", "half-mean": "1/(2n) sum_i (f(x_i) - y_i)^2",
@@ -53,6 +53,7 @@ class NetworkSpec:
     source: str = ""
     choices: tuple[str, ...] = field(default_factory=tuple)
     objective: str = "squared"  # the training loss: squared (normalised by `loss`) or logistic (mean over samples)
+    c_res: float = 0.5  # resnet only: the residual branch is scaled by c_res / (depth sqrt(m)) (Du, Lee et al. 2019)
 
     def __post_init__(self) -> None:
         if self.activation not in ACTIVATIONS:
@@ -142,6 +143,11 @@ class NetworkSpec:
             if self.trained[1]:
                 K += two_layer_output_kernel(X, self.activation, self.init_scale)
             return K
+        if self.parametrization == "resnet":
+            from ..resnet import resnet_ntk_terms
+
+            terms = resnet_ntk_terms(X, self.depth, self.activation, self.c_res)
+            return sum(term for term, trained in zip(terms, self.trained) if trained)
         terms = ntk_terms(X, self.depth, self.activation)
         if self.parametrization == "standard" and m is None and any(self.trained[:-1]):
             raise ValueError("the standard parametrisation's kernel depends on the width: pass m")
