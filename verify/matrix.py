@@ -3,7 +3,7 @@
 One sweep task per theorem (:func:`matrix_task`): build its model (or record why there is none),
 draw the data (held-out points for classification theorems), and train at its **predicted width**
 with its own step size where that width fits the memory budget and the compute cap
-(``max_width``), else at each width of the ladder that fits.  The task returns a compact,
+(``max_params`` parameters), else at each width of the ladder that fits.  The task returns a compact,
 strict-JSON summary: per trained width the guarantees (held / failed / not tested, measured and
 predicted), and per catalogue guarantee kind (squared loss, training loss, training error, test
 error, margin) the cell of the theorem's stated one.  Results go through the sweep store
@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from bounds.model import GUARANTEES
 
-TASK_VERSION = "verify-matrix/1"
+TASK_VERSION = "verify-matrix/2"
 COLUMNS = GUARANTEES  # squared-loss, training-loss, training-error, test-error, margin
 COLUMN_TITLES = {"squared-loss": "squared loss", "training-loss": "training loss", "training-error": "training error",
                  "test-error": "test error", "margin": "margin"}
@@ -48,11 +48,11 @@ def parse_ladder(text: str | Sequence[str | int]) -> list[str]:
 
 
 def matrix_configs(entries: Iterable, *, n: int, widths: Sequence[str], d: int = 10, L: int = 2, seed: int = 0,
-                   max_steps: int = 1000, eps: float = 1e-3, max_width: int = 1 << 16,
+                   max_steps: int = 1000, eps: float = 1e-3, max_params: float = 2e6,
                    memory_budget: float | None = None) -> list[dict]:
     """One sweep configuration per theorem (its key changes whenever anything that matters does)."""
     return [{"task": TASK_VERSION, "entry": entry.id, "n": int(n), "d": int(d), "L": int(L), "seed": int(seed),
-             "widths": list(widths), "max_steps": int(max_steps), "eps": float(eps), "max_width": int(max_width),
+             "widths": list(widths), "max_steps": int(max_steps), "eps": float(eps), "max_params": float(max_params),
              "memory_budget": memory_budget} for entry in entries]
 
 
@@ -111,9 +111,15 @@ def matrix_task(config: dict) -> dict:
         first = verify_entry(entry, train, widths=["predicted"], train=False, **common)
     except VerifyError as exc:
         return {**base, "status": "skipped", "reason": str(exc)}
-    predicted, max_width = first.predicted_width, int(config["max_width"])
+    predicted, max_params = first.predicted_width, float(config["max_params"])
+    spec = model_for_entry(entry, L)
+    d = train.d
+
+    def affordable(m: int) -> bool:
+        return spec.parameter_count(d, m) <= max_params
+
     verdict = None
-    if want_predicted and first.feasible and predicted is not None and predicted <= max_width:
+    if want_predicted and first.feasible and predicted is not None and affordable(predicted):
         verdict = verify_entry(entry, train, widths=["predicted"], **common)
         notes.append(f"trained at the predicted width {predicted} with the theorem's own step size where it has one")
     else:
@@ -126,8 +132,10 @@ def matrix_task(config: dict) -> dict:
                    if first.predicted_width_log10 >= 9 else
                    f"the predicted width {predicted} does not fit the memory budget")
         else:
-            why = f"the predicted width {predicted} exceeds the compute cap --max-width {max_width}"
-        fit = [w for w in explicit if int(parse_width(w)[1]) <= min(first.largest_feasible_width, max_width)]
+            why = (f"the predicted width {predicted} ({spec.parameter_count(d, predicted):.3g} parameters) exceeds the "
+                   f"compute cap --max-params {max_params:.3g}")
+        fit = [w for w in explicit
+               if int(parse_width(w)[1]) <= first.largest_feasible_width and affordable(int(parse_width(w)[1]))]
         dropped = [w for w in explicit if w not in fit]
         if dropped:
             notes.append(f"ladder widths {', '.join(dropped)} skipped (memory budget or compute cap)")
@@ -219,6 +227,8 @@ def _proof_text(row: Mapping[str, Any]) -> str:
     if not runs:
         return "-"
     top = max(runs, key=lambda r: r["width"])
+    if not top["proof_steps"]["judged"]:
+        return "-"
     return f"{top['proof_steps']['held']}/{top['proof_steps']['judged']}"
 
 

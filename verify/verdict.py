@@ -397,7 +397,7 @@ def verify_entry(
         trajectories, histories = _train(spec, dataset, trainable, seed, bk, eps, writer, progress, training, test_data)
         for result, traj, history in zip(trainable, trajectories, histories):
             kernel = spec.analytic_kernel(X, result.width)
-            if result.predicted_iterations is None:
+            if result.predicted_iterations is None and spec.objective == "squared":
                 rate = 1.0 - spec.rate_step(result.eta, n) * lambda_min(kernel) / 2.0
                 result.predicted_iterations = rate_iterations(traj.losses[0], eps, rate)
                 result.iterations_source = "derived from the theory's rate (1 - s eta lambda_0 / 2)^k (no entry bound)"

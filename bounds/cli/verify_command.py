@@ -213,8 +213,8 @@ def _plot(verdict, path: Path) -> None:
               help="The verdict matrix: every catalogued theorem in its own setting (report in --report).")
 @click.option("--widths", "ladder", default="predicted,1024,256", show_default=True,
               help="--all: the predicted width where it fits, else these widths (comma-separated).")
-@click.option("--max-width", type=int, default=1 << 16, show_default=True,
-              help="--all: a predicted width above this is treated as infeasible (compute cap).")
+@click.option("--max-params", type=float, default=2e6, show_default=True,
+              help="--all: compute cap: a predicted width with more parameters trains the --widths ladder instead.")
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), default=Path("verify-matrix"),
               show_default=True, help="--all: directory of the resumable store and of matrix.md/.html/.json.")
 @click.option("--only", multiple=True, help="--all: theorems whose id contains this text (repeatable).")
@@ -226,7 +226,7 @@ def _plot(verdict, path: Path) -> None:
 @click.pass_context
 def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed, widths, steps, max_steps, eps,
            step_size, backend, device, dtype, memory_budget, constants, catalog_paths, out, plot, fmt,
-           batch, sampling, test_n, all_entries, ladder, max_width, report_dir, only, workers, scheduler,
+           batch, sampling, test_n, all_entries, ladder, max_params, report_dir, only, workers, scheduler,
            dask_mode) -> None:
     """Train a network in ENTRY's own setting and check its guarantees, width by width.
 
@@ -248,7 +248,7 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
         from .verify_matrix import run_matrix
 
         run_matrix(ctx, n=n, L=L, d=d, seed=seed, widths=ladder, max_steps=1000 if max_steps is None else max_steps,
-                   eps=eps, max_width=max_width, memory_budget=parse_size(memory_budget) if memory_budget else None,
+                   eps=eps, max_params=max_params, memory_budget=parse_size(memory_budget) if memory_budget else None,
                    report_dir=report_dir, workers=workers, scheduler=scheduler, dask_mode=dask_mode, fmt=fmt, only=only,
                    catalog_paths=catalog_paths)
         return

@@ -37,7 +37,7 @@ class _Bar:
             click.echo("\r\033[K", err=True, nl=False)
 
 
-def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max_width, memory_budget, report_dir,
+def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max_params, memory_budget, report_dir,
                workers, scheduler, dask_mode, fmt, only, catalog_paths) -> None:
     import bounds
     from verify.matrix import (matrix_configs, matrix_rows, matrix_task, parse_ladder, render_html, render_markdown,
@@ -52,8 +52,8 @@ def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max
         raise BoundsError(f"--n must be at least 2, got {n}")
     if max_steps < 0:
         raise BoundsError(f"--max-steps must be non-negative, got {max_steps}")
-    if max_width < 1:
-        raise BoundsError(f"--max-width must be a positive integer, got {max_width}")
+    if not max_params >= 1:
+        raise BoundsError(f"--max-params must be at least 1, got {max_params:g}")
     ladder = parse_ladder(widths)
     entries = list(bounds.catalog())
     if only:
@@ -61,7 +61,7 @@ def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max
         if not entries:
             raise BoundsError(f"--only {' '.join(only)}: no catalogued theorem matches")
     configs = matrix_configs(entries, n=n, widths=ladder, d=10 if d is None else d, L=2 if L is None else L, seed=seed,
-                             max_steps=max_steps, eps=eps, max_width=max_width, memory_budget=memory_budget)
+                             max_steps=max_steps, eps=eps, max_params=max_params, memory_budget=memory_budget)
     keys = {c["entry"]: config_key(c) for c in configs}
     report_dir.mkdir(parents=True, exist_ok=True)
     store_path = report_dir / "store.jsonl"
@@ -80,7 +80,7 @@ def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max
     rows = matrix_rows(entries, ResultStore(store_path).load(), keys)
     command = "bounds verify --all " + " ".join(shlex.quote(a) for a in sys.argv[sys.argv.index("--all") + 1:]) \
         if "--all" in sys.argv else "bounds verify --all"
-    meta = {"command": command, "n": n, "widths": ladder, "max_steps": max_steps, "max_width": max_width, "eps": eps,
+    meta = {"command": command, "n": n, "widths": ladder, "max_steps": max_steps, "max_params": max_params, "eps": eps,
             "seed": seed, "store": str(store_path), "counts": summary_counts(rows), "sweep": summary.describe()}
     (report_dir / "matrix.md").write_text(render_markdown(rows, meta), encoding="utf-8")
     (report_dir / "matrix.html").write_text(render_html(rows, meta), encoding="utf-8")

@@ -17,7 +17,7 @@ import bounds
 from bounds.cli import main
 from verify.matrix import COLUMNS, cell_text, matrix_configs, matrix_task
 
-TINY = ["--n", "8", "--d", "4", "--L", "1", "--widths", "predicted,16", "--max-steps", "20", "--max-width", "64",
+TINY = ["--n", "8", "--d", "4", "--L", "1", "--widths", "predicted,16", "--max-steps", "20", "--max-params", "2000",
         "--workers", "1"]
 PICK = ["--only", "oymak-soltanolkotabi-2020/thm2.1", "--only", "zou-gu-2019/thm-sgd", "--only", "resnet",
         "--only", "chen-cao-zou-gu"]
@@ -101,7 +101,7 @@ def test_matrix_task_skips_unmodelled_theorems_with_the_reason():
 
 def test_bad_matrix_input_is_one_line_and_exit_2(tmp_path):
     for args, message in [(["--widths", "predicted,abc"], "width 'abc'"), (["--only", "no-such-theorem"], "no catalogued"),
-                          (["--max-width", "0"], "--max-width")]:
+                          (["--max-params", "0"], "--max-params")]:
         result = CliRunner().invoke(main, ["verify", "--all", "--report", str(tmp_path), *args])
         assert result.exit_code == 2, result.output + result.stderr
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
