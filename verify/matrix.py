@@ -49,11 +49,17 @@ def parse_ladder(text: str | Sequence[str | int]) -> list[str]:
 
 def matrix_configs(entries: Iterable, *, n: int, widths: Sequence[str], d: int = 10, L: int = 2, seed: int = 0,
                    max_steps: int = 1000, eps: float = 1e-3, max_params: float = 2e6,
-                   memory_budget: float | None = None) -> list[dict]:
-    """One sweep configuration per theorem (its key changes whenever anything that matters does)."""
+                   memory_budget: float | None = None, backend: str = "numpy", device: str = "cpu",
+                   dtype: str | None = None) -> list[dict]:
+    """One sweep configuration per theorem (its key changes whenever anything that matters does).
+
+    The backend fields appear only when they differ from numpy on the CPU, so that stores made
+    before they existed keep their keys."""
+    extra = {} if (backend, device, dtype) == ("numpy", "cpu", None) else {"backend": backend, "device": device,
+                                                                           "dtype": dtype}
     return [{"task": TASK_VERSION, "entry": entry.id, "n": int(n), "d": int(d), "L": int(L), "seed": int(seed),
              "widths": list(widths), "max_steps": int(max_steps), "eps": float(eps), "max_params": float(max_params),
-             "memory_budget": memory_budget} for entry in entries]
+             "memory_budget": memory_budget, **extra} for entry in entries]
 
 
 def _cell(g: Mapping[str, Any] | None, run: Mapping[str, Any]) -> dict:
@@ -102,7 +108,8 @@ def matrix_task(config: dict) -> dict:
     data = sphere(n + test_n, int(config["d"]), labels="teacher" if classification else "random", seed=seed)
     train, test = holdout(data, test_n) if test_n else (data, None)
     common = dict(L=L, max_steps=int(config["max_steps"]), eps=float(config["eps"]), seed=seed,
-                  memory_budget=config.get("memory_budget"), test_data=test)
+                  memory_budget=config.get("memory_budget"), test_data=test, backend=config.get("backend", "numpy"),
+                  device=config.get("device", "cpu"), dtype=config.get("dtype"))
     ladder = list(config["widths"])
     want_predicted = any(parse_width(w)[0] == "predicted" for w in ladder)
     explicit = [w for w in ladder if parse_width(w)[0] == "explicit"]

@@ -250,7 +250,8 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
         run_matrix(ctx, n=n, L=L, d=d, seed=seed, widths=ladder, max_steps=1000 if max_steps is None else max_steps,
                    eps=eps, max_params=max_params, memory_budget=parse_size(memory_budget) if memory_budget else None,
                    report_dir=report_dir, workers=workers, scheduler=scheduler, dask_mode=dask_mode, fmt=fmt, only=only,
-                   catalog_paths=catalog_paths)
+                   catalog_paths=catalog_paths, backend=backend or ("torch" if device.startswith("cuda") else "numpy"),
+                   device=device, dtype=dtype)
         return
     if entry_id is None:
         raise BoundsError("give an ENTRY (see `bounds list`) or --all")

@@ -38,7 +38,8 @@ class _Bar:
 
 
 def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max_params, memory_budget, report_dir,
-               workers, scheduler, dask_mode, fmt, only, catalog_paths) -> None:
+               workers, scheduler, dask_mode, fmt, only, catalog_paths, backend="numpy", device="cpu",
+               dtype=None) -> None:
     import bounds
     from verify.matrix import (matrix_configs, matrix_rows, matrix_task, parse_ladder, render_html, render_markdown,
                                summary_counts)
@@ -55,13 +56,17 @@ def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max
     if not max_params >= 1:
         raise BoundsError(f"--max-params must be at least 1, got {max_params:g}")
     ladder = parse_ladder(widths)
+    from verify.verdict import make_backend
+
+    make_backend(backend, device, dtype)  # a missing torch or GPU is reported before any work
     entries = list(bounds.catalog())
     if only:
         entries = [e for e in entries if any(pattern in e.id for pattern in only)]
         if not entries:
             raise BoundsError(f"--only {' '.join(only)}: no catalogued theorem matches")
     configs = matrix_configs(entries, n=n, widths=ladder, d=10 if d is None else d, L=2 if L is None else L, seed=seed,
-                             max_steps=max_steps, eps=eps, max_params=max_params, memory_budget=memory_budget)
+                             max_steps=max_steps, eps=eps, max_params=max_params, memory_budget=memory_budget,
+                             backend=backend, device=device, dtype=dtype)
     keys = {c["entry"]: config_key(c) for c in configs}
     report_dir.mkdir(parents=True, exist_ok=True)
     store_path = report_dir / "store.jsonl"

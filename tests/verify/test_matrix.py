@@ -114,3 +114,27 @@ def test_bad_matrix_input_is_one_line_and_exit_2(tmp_path):
 def test_cell_text_names_verdict_numbers_and_width():
     assert cell_text({"verdict": "held", "measured": 74.0, "predicted": 248.9, "width": 256}) == "held 74 / 249 @ 256"
     assert cell_text({"verdict": "not stated", "measured": None}) == "not stated"
+
+
+def test_matrix_on_cuda_without_a_gpu_is_one_line(tmp_path):
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            pytest.skip("a GPU is present")
+    except ImportError:
+        pass
+    result = CliRunner().invoke(main, ["verify", "--all", "--report", str(tmp_path), "--device", "cuda"])
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "store.jsonl").exists()
+
+
+def test_matrix_configs_keep_their_keys_on_the_default_backend():
+    entry = bounds.get("zou-gu-2019/thm-sgd")
+    plain = matrix_configs([entry], n=8, widths=["16"])[0]
+    assert "backend" not in plain
+    torch_cpu = matrix_configs([entry], n=8, widths=["16"], backend="torch", dtype="float64")[0]
+    assert torch_cpu["backend"] == "torch" and torch_cpu["dtype"] == "float64"
+    pytest.importorskip("torch")
+    result = matrix_task({**torch_cpu, "L": 1, "max_steps": 5})
+    assert result["status"] == "verified" and result["training"]["algorithm"] == "SGD"
