@@ -161,11 +161,13 @@ def _plot(verdict, path: Path) -> None:
             continue
         line, = ax.semilogy(range(len(result.losses)), result.losses, label=f"width {result.width}")
         rate = result.numbers.get("predicted_rate")
+        if result.numbers.get("loss") == "logistic":
+            rate = None  # the logistic loss has no linear rate to draw
         if rate is not None and 0 < rate < 1:
             steps = range(len(result.losses))
             ax.semilogy(steps, [result.losses[0] * rate**k for k in steps], "--", color=line.get_color(), alpha=0.6,
                         label=f"theory rate {rate:.4g}")
-    ax.set_xlabel("GD step")
+    ax.set_xlabel("SGD step" if verdict.training.get("algorithm") == "SGD" else "GD step")
     ax.set_ylabel("training loss")
     ax.set_title(verdict.entry_id, fontsize=9)
     ax.legend(fontsize=8)

@@ -135,6 +135,8 @@ def model_for_entry(entry, L: int | None = None) -> NetworkSpec:
     if kind == "logistic":
         loss_text = setting.get("loss", "")
         spec = replace(spec, objective="logistic", loss="half-mean")
+        notes = [note.replace(", 1/2 sum (f - y)^2", "").replace("; Phi = 1/2 sum_i (y_i - f(x_i))^2", "")
+                 for note in notes]
         notes.append(f"training loss: the entry's '{loss_text}' read as the logistic loss averaged over samples, "
                      "(1/n) sum log(1 + exp(-y_i f(x_i))), binary labels (binary cross-entropy of sigmoid(f) is the "
                      "same function of the margin y_i f(x_i))")
