@@ -49,9 +49,10 @@ def logistic_grad(margins: np.ndarray) -> np.ndarray:
 class _Sampler:
     """The minibatch weights (n/B) * c_i of one run, from its own seed."""
 
-    def __init__(self, n: int, batch: int, sampling: str, seed: int, width: int):
+    def __init__(self, n: int, batch: int, sampling: str, seed: int, width: int, draw: int = 0):
         self.n, self.batch, self.sampling = n, batch, sampling
-        self.rng = np.random.default_rng([int(seed), int(width), 0x5BD1])
+        key = [int(seed), int(width), 0x5BD1] + ([int(draw)] if draw else [])
+        self.rng = np.random.default_rng(key)
         self._perm: np.ndarray | None = None
         self._pos = 0
 
@@ -109,12 +110,13 @@ class Objective:
     loss: 'squared' (the spec's normalisation) or 'logistic' (mean over samples; binary labels
     y_i in {-1, +1} required).  batch: None (full batch) or B in 1..n.  seeds, widths: one per run
     (the run's own (seed, width) seeds its batches, so batched and single runs see the same ones).
-    X_test, y_test: held-out points whose 0-1 error is measured at the checkpoints.
+    X_test, y_test: held-out points whose 0-1 error is measured at the checkpoints.  draw: which
+    independent sequence of batches (0, the default, is the one every single run uses).
     """
 
     def __init__(self, spec, y: np.ndarray, *, loss: str = "squared", batch: int | None = None,
                  sampling: str = "without-replacement", seeds: Sequence[int] = (0,), widths: Sequence[int] = (1,),
-                 X_test: np.ndarray | None = None, y_test: np.ndarray | None = None):
+                 X_test: np.ndarray | None = None, y_test: np.ndarray | None = None, draw: int = 0):
         if loss not in LOSS_KINDS:
             raise ValueError(f"unknown loss {loss!r} (known: {', '.join(LOSS_KINDS)})")
         if sampling not in SAMPLINGS:
@@ -126,7 +128,7 @@ class Objective:
         if loss == "logistic" and not np.all(np.isin(self.y, (-1.0, 1.0))):
             raise ValueError("the logistic loss needs binary labels y_i in {-1, +1}")
         self.spec, self.loss, self.batch, self.sampling, self.n = spec, loss, batch, sampling, n
-        self.samplers = [None if batch is None else _Sampler(n, int(batch), sampling, s, m)
+        self.samplers = [None if batch is None else _Sampler(n, int(batch), sampling, s, m, draw)
                          for s, m in zip(seeds, widths)]
         self.history = [_History() for _ in widths]
         self.X_test = None if X_test is None else np.asarray(X_test, dtype=np.float64)

@@ -249,6 +249,7 @@ def verify_entry(
     sampling: str | None = None,
     test_data: Dataset | None = None,
     train: bool = True,
+    sgd_draws: int = 1,
 ) -> Verdict:
     """Evaluate `entry` (an Entry or a catalogue id) on `dataset`, train at the requested widths, and
     check its guarantees.
@@ -265,7 +266,9 @@ def verify_entry(
     'with-replacement' or 'shuffle' (verify.objectives).  Classification entries (logistic or
     cross-entropy loss) train the logistic loss on labels sign(y).  test_data: held-out points
     whose 0-1 error is measured at the checkpoints (the test-error guarantee).  train=False
-    evaluates the prediction and the memory of every width and trains nothing.
+    evaluates the prediction and the memory of every width and trains nothing.  sgd_draws: with
+    SGD, the number of independent batch sequences (same initialisation) over which the expected
+    loss after the steps run is estimated (guarantee `expected_loss`; 1: not estimated).
     """
     if isinstance(entry, str):
         import bounds
@@ -282,6 +285,11 @@ def verify_entry(
         raise VerifyError("no width requested")
     spec = model_for_entry(entry, L)
     training, dataset, test_data = _training_setup(entry, spec, dataset, batch, sampling, test_data)
+    if isinstance(sgd_draws, bool) or int(sgd_draws) != sgd_draws or sgd_draws < 1:
+        raise VerifyError(f"--sgd-draws must be a positive integer, got {sgd_draws!r}")
+    if sgd_draws > 1 and training.get("batch_size") is None:
+        raise VerifyError("--sgd-draws needs minibatch SGD (--batch B, or an SGD theorem)")
+    training["sgd_draws"] = int(sgd_draws)
     batch = training.get("batch_size")
     bk = make_backend(backend, device, dtype)
     budget = memory_budget
@@ -411,6 +419,10 @@ def verify_entry(
                     algorithm=training["algorithm"], batch=batch, predicted_iterations=result.predicted_iterations,
                     has_test=test_data is not None)
                 result.numbers.update(more)
+            if sgd_draws > 1:
+                g, numbers = _expected_loss(spec, dataset, result, seed, bk, eps, training, int(sgd_draws))
+                result.guarantees.append(g)
+                result.numbers.update(numbers)
             result.losses = traj.losses
             result.trained = True
             if not comparable and entry.bounds.get("iterations") is not None:
@@ -440,6 +452,47 @@ def verify_entry(
     )
     writer.write({"type": "verdict", **verdict.to_dict()})
     return verdict
+
+
+def _expected_loss(spec: NetworkSpec, dataset: Dataset, result: WidthResult, seed: int, bk, eps: float,
+                   training: Mapping[str, Any], draws: int) -> tuple[Guarantee, dict]:
+    """E[loss after T' steps] over `draws` independent batch sequences from the same initialisation,
+    T' = the theorem's T (or the rate's count) within the steps planned; each draw runs all T' steps (no stop
+    at eps)."""
+    from .objectives import Objective
+
+    T = result.predicted_iterations
+    steps = int(result.steps_planned or 0)
+    if T is not None and math.isfinite(T):
+        steps = min(steps, max(1, math.ceil(T)))  # the loss after the theorem's T steps, where the cap allows
+    finals, hits = [], []
+    for draw in range(draws):
+        net = gd.build(spec, dataset.X, dataset.y, [result.width], seed, [result.eta], bk)[0]
+        objective = Objective(spec, dataset.y, loss=spec.objective, batch=training["batch_size"],
+                              sampling=training.get("sampling") or "without-replacement", seeds=[seed],
+                              widths=[result.width], draw=draw)
+        traj = gd.run(net, steps, -math.inf, checkpoints=set(), objective=objective)[0]
+        finals.append(traj.losses[-1])
+        hit = next((k for k, loss in enumerate(traj.losses) if loss <= eps), None)
+        hits.append(hit)
+        del net
+    mean = float(np.mean(finals)) if all(math.isfinite(x) for x in finals) else math.inf
+    if mean <= eps:
+        held = True
+    elif T is not None and steps >= T:
+        held = False
+    else:
+        held = None
+    reached = sum(h is not None for h in hits)
+    note = (f"{draws} draws of the batch sequence; loss after {steps} steps: mean {mean:.4g}, "
+            f"min {min(finals):.4g}, max {max(finals):.4g}; {reached}/{draws} reached eps within them")
+    if held is None:
+        note += f" (fewer steps than the theorem's {T:.3g}: not judged)" if T is not None else " (no T to judge at)"
+    g = Guarantee("expected_loss", held, mean, eps,
+                  f"E[loss after the steps run] <= eps = {eps:g} (SGD's guarantee in expectation, estimated over "
+                  "independent batch draws from the same initialisation)", note)
+    return g, {"sgd_draw_final_losses": finals, "sgd_draw_first_eps_step": hits,
+               "sgd_success_fraction": reached / draws}
 
 
 def _uses(entry, name: str) -> bool:

@@ -209,6 +209,8 @@ def _plot(verdict, path: Path) -> None:
               help="Minibatch SGD with batch size B (default: GD, or B = min(n, 8) for SGD theorems).")
 @click.option("--sampling", type=click.Choice(["without-replacement", "with-replacement", "shuffle"]), default=None,
               help="How SGD draws its batches (default: without replacement, or as the entry states).")
+@click.option("--sgd-draws", "sgd_draws", type=int, default=1, show_default=True,
+              help="SGD: independent batch sequences over which the expected loss is estimated.")
 @click.option("--test-n", "test_n", type=int, default=None,
               help="Held-out points for the test error (default: n for classification theorems, else 0).")
 @click.option("--all", "all_entries", is_flag=True,
@@ -228,7 +230,7 @@ def _plot(verdict, path: Path) -> None:
 @click.pass_context
 def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed, widths, steps, max_steps, eps,
            step_size, backend, device, dtype, memory_budget, constants, catalog_paths, out, plot, fmt,
-           batch, sampling, test_n, all_entries, ladder, max_params, report_dir, only, workers, scheduler,
+           batch, sampling, sgd_draws, test_n, all_entries, ladder, max_params, report_dir, only, workers, scheduler,
            dask_mode) -> None:
     """Train a network in ENTRY's own setting and check its guarantees, width by width.
 
@@ -285,7 +287,7 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
             entry, dataset, L=L, widths=widths or ("predicted",), steps=steps, max_steps=max_steps,
             backend=backend, device=device, dtype=dtype, eps=eps, step_size=step_size,
             constants=_constants(constants), seed=seed, memory_budget=budget, writer=writer, progress=progress,
-            batch=batch, sampling=sampling, test_data=test_data,
+            batch=batch, sampling=sampling, test_data=test_data, sgd_draws=sgd_draws,
         )
     except KeyboardInterrupt:
         writer.write({"type": "interrupted", "entry": entry.id})

@@ -79,6 +79,7 @@ def test_classification_theorem_trains_and_reports_training_error():
     ([ZOU_GU_SGD, "--n", 8, "--L", 1, "--width", 16, "--batch", 0], "--batch must be a positive integer"),
     ([ZOU_GU_SGD, "--n", 8, "--L", 1, "--width", 16, "--batch", 9], "--batch must be an integer between 1 and n"),
     ([CHEN, "--n", 8, "--L", 1, "--width", 16, "--test-n", -1], "--test-n must be non-negative"),
+    ([ZOU_GU_SGD, "--n", 8, "--L", 1, "--width", 16, "--sgd-draws", 0], "--sgd-draws must be a positive integer"),
 ])
 def test_bad_sgd_input_is_one_line_and_exit_2(args, message):
     result = run(*args)
@@ -101,3 +102,28 @@ def test_holdout_splits_one_draw():
     assert train.n == 15 and test.n == 5
     np.testing.assert_array_equal(np.vstack([train.X, test.X]), data.X)
     assert train.delta >= data.delta
+
+
+def test_sgd_expected_loss_over_independent_batch_draws():
+    data = sphere(12, 4, seed=0)
+    entry = bounds.get(ZOU_GU_SGD)
+    verdict = verify_entry(entry, data, L=1, widths=[48], batch=3, sgd_draws=3, max_steps=80, eps=1e-6)
+    result = verdict.results[0]
+    g = next(g for g in result.guarantees if g.name == "expected_loss")
+    finals = result.numbers["sgd_draw_final_losses"]
+    assert len(finals) == 3 and len(set(finals)) == 3  # three different batch sequences
+    assert g.measured == pytest.approx(np.mean(finals)) and g.predicted == 1e-6
+    assert verdict.training["sgd_draws"] == 3
+    from verify.errors import VerifyError
+
+    with pytest.raises(VerifyError, match="needs minibatch SGD"):
+        verify_entry(bounds.get(DU_ID), data, widths=[48], sgd_draws=2, steps=5)
+
+
+def test_draw_zero_is_the_single_run_batch_sequence():
+    from verify.objectives import _Sampler
+
+    a, b, c = _Sampler(10, 3, "shuffle", 1, 5), _Sampler(10, 3, "shuffle", 1, 5, draw=0), _Sampler(10, 3, "shuffle", 1, 5, 1)
+    first = [a.indices().tolist() for _ in range(4)]
+    assert first == [b.indices().tolist() for _ in range(4)]
+    assert first != [c.indices().tolist() for _ in range(4)]
