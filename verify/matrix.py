@@ -50,13 +50,15 @@ def parse_ladder(text: str | Sequence[str | int]) -> list[str]:
 def matrix_configs(entries: Iterable, *, n: int, widths: Sequence[str], d: int = 10, L: int = 2, seed: int = 0,
                    max_steps: int = 1000, eps: float = 1e-3, max_params: float = 2e6,
                    memory_budget: float | None = None, backend: str = "numpy", device: str = "cpu",
-                   dtype: str | None = None) -> list[dict]:
+                   dtype: str | None = None, sgd_draws: int = 1) -> list[dict]:
     """One sweep configuration per theorem (its key changes whenever anything that matters does).
 
     The backend fields appear only when they differ from numpy on the CPU, so that stores made
     before they existed keep their keys."""
     extra = {} if (backend, device, dtype) == ("numpy", "cpu", None) else {"backend": backend, "device": device,
                                                                            "dtype": dtype}
+    if sgd_draws != 1:
+        extra["sgd_draws"] = int(sgd_draws)
     return [{"task": TASK_VERSION, "entry": entry.id, "n": int(n), "d": int(d), "L": int(L), "seed": int(seed),
              "widths": list(widths), "max_steps": int(max_steps), "eps": float(eps), "max_params": float(max_params),
              "memory_budget": memory_budget, **extra} for entry in entries]
@@ -110,6 +112,8 @@ def matrix_task(config: dict) -> dict:
     common = dict(L=L, max_steps=int(config["max_steps"]), eps=float(config["eps"]), seed=seed,
                   memory_budget=config.get("memory_budget"), test_data=test, backend=config.get("backend", "numpy"),
                   device=config.get("device", "cpu"), dtype=config.get("dtype"))
+    stochastic = base["algorithm"] == "SGD"
+    draws = int(config.get("sgd_draws", 1)) if stochastic else 1
     ladder = list(config["widths"])
     want_predicted = any(parse_width(w)[0] == "predicted" for w in ladder)
     explicit = [w for w in ladder if parse_width(w)[0] == "explicit"]
@@ -127,7 +131,7 @@ def matrix_task(config: dict) -> dict:
 
     verdict = None
     if want_predicted and first.feasible and predicted is not None and affordable(predicted):
-        verdict = verify_entry(entry, train, widths=["predicted"], **common)
+        verdict = verify_entry(entry, train, widths=["predicted"], sgd_draws=draws, **common)
         notes.append(f"trained at the predicted width {predicted} with the theorem's own step size where it has one")
     else:
         if not want_predicted:
@@ -150,7 +154,7 @@ def matrix_task(config: dict) -> dict:
             return {**base, "status": "skipped", "reason": f"{why}, and no ladder width fits",
                     "predicted_width": predicted, "predicted_width_log10": first.predicted_width_log10}
         notes.append(f"{why}: trained at the ladder widths {', '.join(fit)}")
-        verdict = verify_entry(entry, train, widths=fit, **common)
+        verdict = verify_entry(entry, train, widths=fit, sgd_draws=draws, **common)
     record = verdict.to_dict()
     runs = [_summarise_run(r) for r in record["runs"] if r["trained"]]
     if not runs:

@@ -255,7 +255,7 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
                    eps=eps, max_params=max_params, memory_budget=parse_size(memory_budget) if memory_budget else None,
                    report_dir=report_dir, workers=workers, scheduler=scheduler, dask_mode=dask_mode, fmt=fmt, only=only,
                    catalog_paths=catalog_paths, backend=backend or ("torch" if device.startswith("cuda") else "numpy"),
-                   device=device, dtype=dtype)
+                   device=device, dtype=dtype, sgd_draws=sgd_draws)
         return
     if entry_id is None:
         raise BoundsError("give an ENTRY (see `bounds list`) or --all")

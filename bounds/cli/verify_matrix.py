@@ -39,7 +39,7 @@ class _Bar:
 
 def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max_params, memory_budget, report_dir,
                workers, scheduler, dask_mode, fmt, only, catalog_paths, backend="numpy", device="cpu",
-               dtype=None) -> None:
+               dtype=None, sgd_draws=1) -> None:
     import bounds
     from verify.matrix import (matrix_configs, matrix_rows, matrix_task, parse_ladder, render_html, render_markdown,
                                summary_counts)
@@ -66,7 +66,7 @@ def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max
             raise BoundsError(f"--only {' '.join(only)}: no catalogued theorem matches")
     configs = matrix_configs(entries, n=n, widths=ladder, d=10 if d is None else d, L=2 if L is None else L, seed=seed,
                              max_steps=max_steps, eps=eps, max_params=max_params, memory_budget=memory_budget,
-                             backend=backend, device=device, dtype=dtype)
+                             backend=backend, device=device, dtype=dtype, sgd_draws=sgd_draws)
     keys = {c["entry"]: config_key(c) for c in configs}
     report_dir.mkdir(parents=True, exist_ok=True)
     store_path = report_dir / "store.jsonl"
