@@ -10,6 +10,7 @@ have done.  Quick start::
                                   widths=[1000])
     [(g.name, g.held, g.measured, g.predicted) for g in verdict.primary.guarantees]
     verify.relu_ntk(data.X, depth=3)      # analytic infinite-width NTK (Arora et al. convention)
+    verify.verify_entry(bounds.get("zou-gu-2019/thm-sgd"), data, L=1, widths=[256], batch=8)  # minibatch SGD
 
 numpy (float64) is the reference backend and needs nothing else; ``backend="torch"`` uses the
 optional PyTorch extra (CPU or CUDA, float32 or float64).  Importing this package never imports torch.
@@ -17,15 +18,18 @@ optional PyTorch extra (CPU or CUDA, float32 or float64).  Importing this packag
 
 from __future__ import annotations
 
-from .data import Dataset, digits, load_arrays, make_dataset, min_separation, sphere
+from .data import Dataset, digits, holdout, load_arrays, make_dataset, min_separation, sphere
 from .errors import BackendError, DataError, MemoryBudgetError, UnsupportedSettingError, VerifyError
 from .measure import Guarantee
 from .models import NetworkSpec, model_for_entry
 from .ntk import du_hinf, relu_ntk, relu_ntk_terms
-from .verdict import Verdict, WidthResult, verify_entry
+from .objectives import Objective
+from .resnet import resnet_ntk
+from .verdict import Verdict, WidthResult, ntk_margin, verify_entry
 
 __all__ = [
     "Dataset", "digits", "load_arrays", "make_dataset", "min_separation", "sphere", "BackendError", "DataError",
     "MemoryBudgetError", "UnsupportedSettingError", "VerifyError", "Guarantee", "NetworkSpec", "model_for_entry",
-    "du_hinf", "relu_ntk", "relu_ntk_terms", "Verdict", "WidthResult", "verify_entry",
+    "du_hinf", "relu_ntk", "relu_ntk_terms", "Verdict", "WidthResult", "verify_entry", "holdout", "Objective",
+    "resnet_ntk", "ntk_margin",
 ]

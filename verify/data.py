@@ -323,3 +323,20 @@ def make_dataset(
     if path.suffix in (".npy", ".npz", ".csv", ".txt") or path.exists():
         return load_arrays(path, n=n, memory_budget=memory_budget)
     raise DataError(f"unknown data set {kind!r}: use sphere, digits, or a .npy/.npz/.csv file")
+
+
+def holdout(dataset: Dataset, count: int) -> tuple[Dataset, Dataset]:
+    """(training set, held-out set): the last `count` rows are held out, the rest train.
+
+    Both come from one draw (one teacher, one sampling), so the held-out points follow the
+    training distribution.  Each part's separation is measured on its own rows.
+    """
+    n = dataset.n - int(count)
+    if count < 1 or n < 2:
+        raise DataError(f"cannot hold out {count} of {dataset.n} points (at least 2 must remain for training)")
+    notes = list(dataset.notes)
+    train = Dataset(dataset.name.replace(f"n={dataset.n}", f"n={n}"), dataset.X[:n], dataset.y[:n],
+                    min_separation(dataset.X[:n]), notes + [f"the first {n} of {dataset.n} points drawn train"])
+    test = Dataset(f"held-out part of {dataset.name}", dataset.X[n:], dataset.y[n:], min_separation(dataset.X[n:]),
+                   notes + [f"the last {count} of {dataset.n} points drawn are held out"])
+    return train, test

@@ -31,6 +31,7 @@ import numpy as np
 from .models.base import NetworkSpec
 
 if TYPE_CHECKING:
+    from .objectives import Objective
     from .plateau import PlateauRule
 
 DIVERGENCE_FACTOR = 1e4  # a loss this many times its initial value counts as exploding
@@ -476,6 +477,10 @@ def build(spec: NetworkSpec, X: np.ndarray, y: np.ndarray, widths: Sequence[int]
     """
     if spec.two_layer and spec.trained == (True, False):
         return [TwoLayerBatch(spec, X, y, widths, seed, etas, backend)]
+    if spec.parametrization == "resnet":
+        from .resnet import ResNet
+
+        return [ResNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas)]
     return [DeepNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas)]
 
 
@@ -484,6 +489,7 @@ def run(
     on_snapshot: Callable[[int, Snapshot], None] | None = None,
     progress: Callable[[int], None] | None = None,
     stall: Sequence["PlateauRule | None"] | None = None,
+    objective: "Objective | None" = None,
 ) -> list[Trajectory]:
     """Train `net` for at most `steps` GD steps; a run stops when its loss <= eps, it diverges,
     its `stall` rule says it has stalled (:class:`verify.plateau.PlateauRule`), or at its limit.
@@ -493,13 +499,17 @@ def run(
     their own cost.  The loss is recorded before every step and after the last one; snapshots
     are taken at the `checkpoints`, when a run stops, and at the end.  A KeyboardInterrupt
     propagates after the records already passed to `on_snapshot` (which writes them) are safe.
+
+    `objective` (:class:`verify.objectives.Objective`; default None: full-batch GD on the
+    squared loss of the spec) changes the loss recorded and the residual each step uses
+    (logistic loss, minibatch SGD), and measures held-out points at the snapshots.
     """
     scope = getattr(net.bk, "scope", None)
     with scope(net.step_flops) if scope is not None else contextlib.nullcontext():
-        return _run(net, steps, eps, checkpoints, on_snapshot, progress, stall)
+        return _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective)
 
 
-def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall) -> list[Trajectory]:
+def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=None) -> list[Trajectory]:
     K = net.count
     limits = [int(steps)] * K if isinstance(steps, (int, np.integer)) else [int(s) for s in steps]
     rules = list(stall) if stall is not None else [None] * K
@@ -509,11 +519,12 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall) -> list[Tra
     step = 0
     while True:
         R = net.forward()
-        losses = net.losses(R)
+        losses = net.losses(R) if objective is None else objective.losses(net, R, step)
         if step == 0:
             initial[:] = losses
-            for traj, loss in zip(trajectories, losses):
-                traj.initial_residual_norm = float(np.sqrt(loss / net.spec.loss_scale(net.n)))
+            for c, (traj, loss) in enumerate(zip(trajectories, losses)):
+                traj.initial_residual_norm = (float(np.sqrt(loss / net.spec.loss_scale(net.n))) if objective is None
+                                              else objective.residual_norm(net, R, c))
         stopping = []
         for c, k in enumerate(net.live):
             traj, loss = trajectories[k], float(losses[c])
@@ -530,6 +541,8 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall) -> list[Tra
             if (reason is not None or step in checkpoints) and traj.diverged_at is None:
                 snap = net.snapshot(k, step, loss)
                 traj.snapshots.append(snap)
+                if objective is not None:
+                    objective.on_snapshot(net, k, step)
                 if on_snapshot is not None:
                     on_snapshot(k, snap)
             if reason is not None:
@@ -541,7 +554,7 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall) -> list[Tra
             R = R[:, keep]
         if not net.live:
             break
-        net.step(R)
+        net.step(R if objective is None else objective.direction(net, R))
         step += 1
         if progress is not None:
             progress(1)

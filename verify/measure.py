@@ -192,3 +192,105 @@ def guarantees(
                          "min_k lambda_min(H(k)) >= lambda_0 / 2 (Du et al. Lemma 3.2)", "min over checkpoints"))
     extra["kernel_drift_relative"] = drift
     return out, extra
+
+
+# -- the guarantees of SGD and classification theorems -------------------------------------------------
+# Which check carries a theorem's stated guarantee (the catalogue's `guarantee` field).
+PRIMARY = {"squared-loss": "iterations_to_eps", "training-loss": "iterations_to_eps",
+           "training-error": "training_error", "test-error": "test_error", "margin": "margin"}
+_SQUARED_PROOF_STEPS = ("weight_distance", "activation_flips", "ntk_at_init", "lambda_min_at_init", "ntk_drift",
+                        "lambda_min_along_path")
+
+
+def _not_judged(g: Guarantee, why: str) -> Guarantee:
+    note = f"{g.note}; " if g.note else ""
+    return Guarantee(g.name, None, g.measured, g.predicted, g.statement, f"{note}{why}: measured only")
+
+
+def objective_guarantees(
+    spec: NetworkSpec, traj: Trajectory, history, base: list[Guarantee], *, eps: float, guarantee: str,
+    algorithm: str, batch: int | None, predicted_iterations: float | None, has_test: bool,
+) -> tuple[list[Guarantee], dict]:
+    """The guarantees of one run in the theorem's own terms: its algorithm (GD or SGD with batch B),
+    its loss (squared or logistic) and its stated guarantee (squared-loss, training-loss,
+    training-error, test-error, margin).
+
+    `base` are the squared-loss GD checks of :func:`guarantees`; those that are steps of the
+    squared-loss GD proof are kept as measurements (held = None) where the theorem is about SGD
+    or a classification loss, with the reason.  `history` is the run's
+    :class:`verify.objectives._History` (0-1 errors and margins per step, held-out errors at
+    the checkpoints).
+    """
+    logistic = spec.objective == "logistic"
+    out: list[Guarantee] = []
+    for g in base:
+        if g.name == "linear_rate" and algorithm == "SGD" and g.held is not None:
+            g = _not_judged(g, f"the per-step envelope is a GD statement; SGD with B = {batch} contracts only in "
+                               "expectation")
+        elif g.name == "linear_rate" and logistic:
+            g = Guarantee(g.name, None, g.measured, None, "fitted per-step rate of the logistic loss",
+                          "the logistic loss has no linear rate (its theorems bound it by O(1/T)): measured only")
+        elif g.name == "iterations_to_eps" and logistic:
+            g = Guarantee(g.name, g.held, g.measured, g.predicted,
+                          g.statement.replace("loss <= eps", "logistic training loss <= eps"), g.note)
+        elif g.name in _SQUARED_PROOF_STEPS and logistic and g.held is not None:
+            g = _not_judged(g, "a step of the squared-loss proof (lambda_0 based); classification theorems "
+                               "argue through an NTK margin instead")
+        out.append(g)
+    steps_run = traj.steps_run
+    T = predicted_iterations
+    finished = T is None or steps_run >= T or traj.reached_eps is not None
+    extra: dict = {"algorithm": algorithm, "batch_size": batch, "loss": spec.objective}
+
+    # training 0-1 error ------------------------------------------------------------------------------
+    err = history.train_error[-1] if history.train_error else None
+    if guarantee == "training-error":
+        predicted, statement = eps, f"training 0-1 error <= eps = {eps:g} (memorisation when eps < 1/n)"
+    elif guarantee == "training-loss" and logistic:
+        predicted = min(1.0, eps / math.log(2.0))
+        statement = (f"training 0-1 error <= logistic loss / log 2 <= eps / log 2 = {predicted:.4g} "
+                     "(implied by the training-loss guarantee)")
+    else:
+        predicted, statement = None, "training 0-1 error of sign(f(x_i)) against y_i (not what the theorem bounds)"
+    first = history.first_zero_error
+    note = f"first step with no training error: {first}" if first is not None else "some point misclassified throughout"
+    if err is None:
+        held = None
+    elif predicted is None:
+        held = None
+    elif err <= predicted:
+        held = True
+    elif traj.diverged_at is not None or finished:
+        held = False
+    else:
+        held, note = None, note + f"; the run stopped after {steps_run} steps, fewer than the {T:.3g} predicted"
+    out.append(Guarantee("training_error", held, err, predicted, statement, note))
+
+    # margin ---------------------------------------------------------------------------------------------
+    margin = history.min_margin[-1] if history.min_margin else None
+    statement = "min_i y_i f(x_i) > 0 at the end (every training point on its side with a positive margin)"
+    held = None if margin is None or guarantee != "margin" else bool(margin > 0)
+    out.append(Guarantee("margin", held, margin, 0.0 if guarantee == "margin" else None, statement,
+                         "" if guarantee == "margin" else "measured only (the theorem does not state a margin)"))
+
+    # test error -------------------------------------------------------------------------------------------
+    if has_test and history.test_error:
+        last = max(history.test_error)
+        test_err = history.test_error[last]
+        if guarantee == "test-error":
+            held = bool(test_err <= eps) if finished or test_err <= eps else None
+            note = f"at step {last}, on held-out points of the same distribution"
+            if held is None:
+                note += f"; the run stopped after {steps_run} steps, fewer than the {T:.3g} predicted"
+            out.append(Guarantee("test_error", held, test_err, eps,
+                                 f"held-out 0-1 error <= eps = {eps:g} (the theorem's test error; its O~ hides "
+                                 "constants, so eps is the literal target)", note))
+        else:
+            out.append(Guarantee("test_error", None, test_err, None, "held-out 0-1 error (not what the theorem bounds)",
+                                 f"at step {last}; measured only"))
+        extra["test_loss"] = history.test_loss[last]
+    else:
+        out.append(Guarantee("test_error", None, None, eps if guarantee == "test-error" else None,
+                             "held-out 0-1 error", "no held-out points (pass --test-n)"))
+    extra["primary_guarantee"] = PRIMARY.get(guarantee, "iterations_to_eps")
+    return out, extra

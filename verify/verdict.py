@@ -20,7 +20,7 @@ import numpy as np
 from . import gd
 from .data import Dataset
 from .errors import MemoryBudgetError, VerifyError
-from .measure import Guarantee, guarantees, rate_iterations
+from .measure import Guarantee, guarantees, objective_guarantees, rate_iterations
 from .memory import check_budget, default_budget, format_bytes, largest_feasible_width, training_bytes_log10
 from .models import NetworkSpec, model_for_entry
 from .ntk import lambda_min, ntk_terms
@@ -28,6 +28,7 @@ from .records import RecordWriter
 
 DEFAULT_MAX_STEPS = 5000
 DEFAULT_EPS = 1e-3
+DEFAULT_BATCH = 8  # minibatch size of an SGD theorem run without --batch (capped at n)
 CURVE_POINTS = 400
 
 __all__ = ["Verdict", "WidthResult", "verify_entry", "parse_width", "make_backend", "DEFAULT_MAX_STEPS", "DEFAULT_EPS"]
@@ -100,6 +101,8 @@ class Verdict:
     backend: dict
     results: list[WidthResult]
     messages: list[str] = field(default_factory=list)
+    training: dict = field(default_factory=dict)  # algorithm, batch size and sampling, loss actually run
+    guarantee: str = "squared-loss"  # what the theorem states it guarantees (catalogue field)
 
     @property
     def primary(self) -> WidthResult | None:
@@ -128,6 +131,8 @@ class Verdict:
             "largest_feasible_width": self.largest_feasible_width, "memory_budget": self.memory_budget,
             "lambda_0": self.lambda_0, "lambda_0_source": self.lambda_0_source, "delta": self.delta,
             "model": self.model, "data": self.data, "backend": self.backend,
+            "algorithm": self.training.get("algorithm", "GD"), "batch_size": self.training.get("batch_size"),
+            "training": self.training, "stated_guarantee": self.guarantee,
             "runs": [r.to_dict() for r in self.results], "messages": self.messages,
         }
 
@@ -168,6 +173,9 @@ def _evaluation_lambda0(spec: NetworkSpec, X: np.ndarray) -> tuple[float, str]:
         K = spec.analytic_kernel(X)
         kind = "H^inf (Du et al.)" if spec.activation == "relu" else f"E[act'(Xw) act'(Xw)^T] * XX^T ({spec.activation})"
         return lambda_min(K), f"lambda_min of {kind}, the trained layer's infinite-width kernel, measured on the data"
+    if spec.parametrization == "resnet":
+        return lambda_min(spec.analytic_kernel(X)), ("lambda_min of the ResNet's analytic NTK, all layers trained "
+                                                     "(derived in verify.resnet), measured on the data")
     K = sum(ntk_terms(X, spec.depth, spec.activation))
     return lambda_min(K), (f"lambda_min of the analytic NTK with {spec.depth} hidden layers, all layers trained "
                            f"(Arora et al. 2019 convention, verify.ntk), measured on the data")
@@ -237,6 +245,11 @@ def verify_entry(
     memory_budget: float | None = None,
     writer: RecordWriter | None = None,
     progress: Callable[[str, int], Any] | None = None,
+    batch: int | None = None,
+    sampling: str | None = None,
+    test_data: Dataset | None = None,
+    train: bool = True,
+    sgd_draws: int = 1,
 ) -> Verdict:
     """Evaluate `entry` (an Entry or a catalogue id) on `dataset`, train at the requested widths, and
     check its guarantees.
@@ -247,6 +260,15 @@ def verify_entry(
     model's infinite-width kernel) or a number.  Records (setting, checkpoints, runs, verdict)
     go to `writer` as they are produced.  `progress(label, total)` returns an object with
     update(k) and close(), e.g. a progress bar.
+
+    batch: minibatch SGD with batch size B (default: full-batch GD for GD theorems,
+    B = min(n, 8) for SGD theorems); sampling: 'without-replacement' (default),
+    'with-replacement' or 'shuffle' (verify.objectives).  Classification entries (logistic or
+    cross-entropy loss) train the logistic loss on labels sign(y).  test_data: held-out points
+    whose 0-1 error is measured at the checkpoints (the test-error guarantee).  train=False
+    evaluates the prediction and the memory of every width and trains nothing.  sgd_draws: with
+    SGD, the number of independent batch sequences (same initialisation) over which the expected
+    loss after the steps run is estimated (guarantee `expected_loss`; 1: not estimated).
     """
     if isinstance(entry, str):
         import bounds
@@ -262,6 +284,13 @@ def verify_entry(
     if not requests:
         raise VerifyError("no width requested")
     spec = model_for_entry(entry, L)
+    training, dataset, test_data = _training_setup(entry, spec, dataset, batch, sampling, test_data)
+    if isinstance(sgd_draws, bool) or int(sgd_draws) != sgd_draws or sgd_draws < 1:
+        raise VerifyError(f"--sgd-draws must be a positive integer, got {sgd_draws!r}")
+    if sgd_draws > 1 and training.get("batch_size") is None:
+        raise VerifyError("--sgd-draws needs minibatch SGD (--batch B, or an SGD theorem)")
+    training["sgd_draws"] = int(sgd_draws)
+    batch = training.get("batch_size")
     bk = make_backend(backend, device, dtype)
     budget = memory_budget
     if budget is None:
@@ -277,11 +306,22 @@ def verify_entry(
                           "(remove parallel or duplicate inputs)")
     delta = min(float(dataset.delta), 2.0)
     L_eval = L if L is not None else (1 if spec.two_layer else 2)
-    ev = entry.evaluate(constants=constants, n=n, L=L_eval, d=d, lambda_0=lam0, delta=delta, eps=eps)
+    point: dict[str, float] = {"n": n, "L": L_eval, "d": d, "lambda_0": lam0, "delta": delta, "eps": eps}
+    measured_notes = [f"lambda_0 = {lam0:.6g}: {lam0_source}",
+                      f"delta = {delta:.6g}: min_(i != j) ||x_i - x_j|| of the data"]
+    if batch is not None and _uses(entry, "B"):
+        point["B"] = float(batch)
+        measured_notes.append(f"B = {batch}: the minibatch size run")
+    if _uses(entry, "gamma"):
+        gamma = ntk_margin(_margin_kernel(spec, X), dataset.y)
+        point["gamma"] = gamma
+        measured_notes.append(f"gamma = {gamma:.6g}: the hard-margin SVM margin of the labels in the feature space of "
+                              "the model's analytic NTK (NTK parametrisation, trained layers), features scaled to "
+                              "unit norm, measured on the data")
+    ev = entry.evaluate(constants=constants, **point)
     evaluation = {
         "width_log10": ev.width_log10, "iterations_log10": ev.iterations_log10, "step_size_log10": ev.step_size_log10,
-        "values": ev.values, "assumed": list(ev.assumed) + [f"lambda_0 = {lam0:.6g}: {lam0_source}",
-                                                            f"delta = {delta:.6g}: min_(i != j) ||x_i - x_j|| of the data"],
+        "values": ev.values, "assumed": list(ev.assumed) + measured_notes,
         "warnings": list(ev.warnings),
     }
     wl = math.nan if ev.width_log10 is None else ev.width_log10
@@ -293,7 +333,8 @@ def verify_entry(
     setting_record = {
         "type": "setting", "entry": entry.id, "arxiv": entry.arxiv, "model": spec.describe(), "data": dataset.describe(),
         "lambda_0": lam0, "delta": delta, "evaluation": evaluation, "memory_budget": budget,
-        "backend": {"name": bk.name, "device": bk.device, "dtype": bk.dtype}, "seed": seed,
+        "backend": {"name": bk.name, "device": bk.device, "dtype": bk.dtype}, "seed": seed, "training": training,
+        "stated_guarantee": entry.guarantee,
     }
     writer.write(setting_record)
 
@@ -322,7 +363,7 @@ def verify_entry(
                 f"width {_fmt_width(w_log10)} would need {format_bytes(mem)} (budget {format_bytes(budget)}); "
                 f"the largest feasible width here is {largest}: rerun with --width {largest}")
         results.append(result)
-    trainable = [r for r in results if r.feasible and r.width is not None]
+    trainable = [r for r in results if r.feasible and r.width is not None] if train else []
     if spec.two_layer and spec.trained == (True, False) and len(trainable) > 1:
         together = sum(10 ** training_bytes_log10(spec, n, d, math.log10(r.width), bk.dtype) for r in trainable)
         if together > budget:
@@ -331,7 +372,10 @@ def verify_entry(
 
     # -- step sizes and steps --------------------------------------------------------------------
     def auto_eta(m: int) -> float:
-        lam_max = float(np.linalg.eigvalsh(spec.analytic_kernel(X, m))[-1])
+        K = spec.analytic_kernel(X, m)
+        lam_max = float(np.linalg.eigvalsh(K)[-1])
+        if batch is not None and batch < n:  # a minibatch step is (n / B) times one sample's: keep it stable too
+            lam_max = max(lam_max, n / batch * float(np.max(np.diag(K))))
         return 1.0 / (spec.rate_step(1.0, n) * lam_max)
 
     def theory_eta(m: int) -> tuple[float, str]:
@@ -358,10 +402,10 @@ def verify_entry(
 
     # -- train --------------------------------------------------------------------------------------
     if trainable:
-        trajectories = _train(spec, dataset, trainable, seed, bk, eps, writer, progress)
-        for result, traj in zip(trainable, trajectories):
+        trajectories, histories = _train(spec, dataset, trainable, seed, bk, eps, writer, progress, training, test_data)
+        for result, traj, history in zip(trainable, trajectories, histories):
             kernel = spec.analytic_kernel(X, result.width)
-            if result.predicted_iterations is None:
+            if result.predicted_iterations is None and spec.objective == "squared":
                 rate = 1.0 - spec.rate_step(result.eta, n) * lambda_min(kernel) / 2.0
                 result.predicted_iterations = rate_iterations(traj.losses[0], eps, rate)
                 result.iterations_source = "derived from the theory's rate (1 - s eta lambda_0 / 2)^k (no entry bound)"
@@ -369,6 +413,16 @@ def verify_entry(
             result.guarantees, result.numbers = guarantees(
                 spec, traj, n, kernel, eps, result.predicted_iterations, result.iterations_source, bk.dtype,
                 iterations_comparable=comparable or entry.bounds.get("iterations") is None)
+            if training["own_terms"]:
+                result.guarantees, more = objective_guarantees(
+                    spec, traj, history, result.guarantees, eps=eps, guarantee=entry.guarantee,
+                    algorithm=training["algorithm"], batch=batch, predicted_iterations=result.predicted_iterations,
+                    has_test=test_data is not None)
+                result.numbers.update(more)
+            if sgd_draws > 1:
+                g, numbers = _expected_loss(spec, dataset, result, seed, bk, eps, training, int(sgd_draws))
+                result.guarantees.append(g)
+                result.numbers.update(numbers)
             result.losses = traj.losses
             result.trained = True
             if not comparable and entry.bounds.get("iterations") is not None:
@@ -394,9 +448,148 @@ def verify_entry(
         predicted_width=predicted_int, predicted_width_log10=wl, predicted_memory_bytes=predicted_mem,
         memory_budget=budget, feasible=feasible, largest_feasible_width=largest,
         backend={"name": bk.name, "device": bk.device, "dtype": bk.dtype}, results=results, messages=messages,
+        training=training, guarantee=entry.guarantee,
     )
     writer.write({"type": "verdict", **verdict.to_dict()})
     return verdict
+
+
+def _expected_loss(spec: NetworkSpec, dataset: Dataset, result: WidthResult, seed: int, bk, eps: float,
+                   training: Mapping[str, Any], draws: int) -> tuple[Guarantee, dict]:
+    """E[loss after T' steps] over `draws` independent batch sequences from the same initialisation,
+    T' = the theorem's T (or the rate's count) within the steps planned; each draw runs all T' steps (no stop
+    at eps)."""
+    from .objectives import Objective
+
+    T = result.predicted_iterations
+    steps = int(result.steps_planned or 0)
+    if T is not None and math.isfinite(T):
+        steps = min(steps, max(1, math.ceil(T)))  # the loss after the theorem's T steps, where the cap allows
+    finals, hits = [], []
+    for draw in range(draws):
+        net = gd.build(spec, dataset.X, dataset.y, [result.width], seed, [result.eta], bk)[0]
+        objective = Objective(spec, dataset.y, loss=spec.objective, batch=training["batch_size"],
+                              sampling=training.get("sampling") or "without-replacement", seeds=[seed],
+                              widths=[result.width], draw=draw)
+        traj = gd.run(net, steps, -math.inf, checkpoints=set(), objective=objective)[0]
+        finals.append(traj.losses[-1])
+        hit = next((k for k, loss in enumerate(traj.losses) if loss <= eps), None)
+        hits.append(hit)
+        del net
+    mean = float(np.mean(finals)) if all(math.isfinite(x) for x in finals) else math.inf
+    if mean <= eps:
+        held = True
+    elif T is not None and steps >= T:
+        held = False
+    else:
+        held = None
+    reached = sum(h is not None for h in hits)
+    note = (f"{draws} draws of the batch sequence; loss after {steps} steps: mean {mean:.4g}, "
+            f"min {min(finals):.4g}, max {max(finals):.4g}; {reached}/{draws} reached eps within them")
+    if held is None:
+        note += f" (fewer steps than the theorem's {T:.3g}: not judged)" if T is not None else " (no T to judge at)"
+    g = Guarantee("expected_loss", held, mean, eps,
+                  f"E[loss after the steps run] <= eps = {eps:g} (SGD's guarantee in expectation, estimated over "
+                  "independent batch draws from the same initialisation)", note)
+    return g, {"sgd_draw_final_losses": finals, "sgd_draw_first_eps_step": hits,
+               "sgd_success_fraction": reached / draws}
+
+
+def _uses(entry, name: str) -> bool:
+    """Whether any of the entry's bounds has the free symbol `name`."""
+    from bounds.expr.ir import free_symbols
+
+    return any(name in free_symbols(bound.expr) for bound in entry.bounds.values())
+
+
+def ntk_margin(K: np.ndarray, y: np.ndarray, iterations: int = 20000, tol: float = 1e-10) -> float:
+    """The hard-margin SVM margin of labels y (signs of y) in the feature space of the kernel K.
+
+    gamma = max_{||w|| = 1} min_i y_i <w, phi(x_i)> = 1 / sqrt(sum_i alpha_i) at the optimum of the
+    dual max sum(alpha) - alpha^T Q alpha / 2, alpha >= 0, Q = (y y^T) * K, solved by
+    coordinate ascent (exact per coordinate).  K positive definite: the data are separable.
+    """
+    y = np.where(np.asarray(y) >= 0, 1.0, -1.0)
+    Q = np.outer(y, y) * np.asarray(K, dtype=np.float64)
+    n = len(y)
+    alpha = np.zeros(n)
+    grad = np.ones(n)  # 1 - Q alpha
+    diag = np.diag(Q).copy()
+    for _ in range(iterations):
+        change = 0.0
+        for i in range(n):
+            new = max(0.0, alpha[i] + grad[i] / diag[i])
+            delta = new - alpha[i]
+            if delta != 0.0:
+                alpha[i] = new
+                grad -= delta * Q[:, i]
+                change = max(change, abs(delta))
+        if change <= tol * max(1.0, float(alpha.max())):
+            break
+    total = float(alpha.sum())
+    return 1.0 / math.sqrt(total) if total > 0 else math.inf
+
+
+def _margin_kernel(spec: NetworkSpec, X: np.ndarray) -> np.ndarray:
+    """The width-free analytic NTK of the trained layers, scaled to unit diagonal (unit-norm features)."""
+    if spec.two_layer or spec.parametrization == "resnet":
+        K = spec.analytic_kernel(X)
+    else:
+        K = sum(term for term, trained in zip(ntk_terms(X, spec.depth, spec.activation), spec.trained) if trained)
+    scale = np.sqrt(np.diag(K))
+    return K / np.outer(scale, scale)
+
+
+def _training_setup(entry, spec: NetworkSpec, dataset: Dataset, batch: int | None, sampling: str | None,
+                    test_data: Dataset | None) -> tuple[dict, Dataset, Dataset | None]:
+    """The algorithm, batch size, sampling and loss the theorem states (or the user asks for), and the
+    data in its terms (binary labels for classification)."""
+    from .objectives import SAMPLING_TEXT, SAMPLINGS
+
+    n = dataset.n
+    setting = dict(entry.setting)
+    stated = setting.get("algorithm", "GD")
+    choices: list[str] = []
+    if batch is not None and (isinstance(batch, bool) or int(batch) != batch or not 1 <= batch <= n):
+        raise VerifyError(f"--batch must be an integer between 1 and n = {n}, got {batch!r}")
+    if sampling is not None and sampling not in SAMPLINGS:
+        raise VerifyError(f"--sampling {sampling!r}: use one of {', '.join(SAMPLINGS)}")
+    if batch is None and stated == "SGD":
+        batch = min(n, DEFAULT_BATCH)
+        choices.append(f"batch size B = {batch}: the theorem is about minibatch SGD and the entry fixes no B "
+                       f"(the default min(n, {DEFAULT_BATCH}); --batch B to change it)")
+    elif batch is not None and stated != "SGD":
+        choices.append(f"minibatch SGD with B = {batch} as asked, although the theorem is about {stated}")
+    if batch is not None:
+        text = setting.get("batch", "").lower()
+        if sampling is None:
+            sampling = "with-replacement" if "with replacement" in text and "without" not in text else "without-replacement"
+            choices.append(f"sampling: {SAMPLING_TEXT[sampling]} (the entry does not say; --sampling to change it)"
+                           if "replacement" not in text else f"sampling: {SAMPLING_TEXT[sampling]}, as the entry states")
+        else:
+            choices.append(f"sampling: {SAMPLING_TEXT[sampling]} (as asked)")
+        choices.append("SGD step: W -= eta * (n / B) * sum over the batch of the per-sample gradients of the loss, "
+                       "an unbiased estimate of the full gradient (B = n without replacement is GD)")
+    else:
+        sampling = None
+    algorithm = "SGD" if batch is not None else ("GD" if stated != "gradient-flow" else "GD (for gradient flow)")
+    training = {"algorithm": "SGD" if batch is not None else "GD", "stated_algorithm": stated, "batch_size": batch,
+                "sampling": sampling, "loss": spec.objective, "choices": choices, "algorithm_text": algorithm}
+
+    def binary(ds: Dataset | None) -> Dataset | None:
+        if ds is None or spec.objective != "logistic" or np.all(np.isin(ds.y, (-1.0, 1.0))):
+            return ds
+        return Dataset(ds.name, ds.X, np.where(ds.y >= 0, 1.0, -1.0), ds.delta,
+                       list(ds.notes) + ["labels replaced by their signs (y >= 0 -> +1, else -1) for the logistic loss"])
+
+    dataset, test_data = binary(dataset), binary(test_data)
+    if test_data is not None and test_data.d != dataset.d:
+        raise VerifyError(f"the held-out points have dimension {test_data.d}, the training points {dataset.d}")
+    training["own_terms"] = bool(batch is not None or spec.objective != "squared" or entry.guarantee != "squared-loss"
+                                 or test_data is not None)
+    if test_data is not None:
+        training["test_points"] = test_data.n
+    return training, dataset, test_data
 
 
 def _bytes(log10_bytes: float) -> float:
@@ -417,14 +610,24 @@ def _fmt_width(width_log10: float) -> str:
 
 
 def _train(spec: NetworkSpec, dataset: Dataset, results: list[WidthResult], seed: int, bk, eps: float,
-           writer: RecordWriter, progress) -> list[gd.Trajectory]:
-    """Train the feasible widths (one batched pass for the two-layer family); one trajectory each."""
+           writer: RecordWriter, progress, training: Mapping[str, Any] | None = None,
+           test_data: Dataset | None = None) -> tuple[list[gd.Trajectory], list]:
+    """Train the feasible widths (one batched pass for the two-layer family); one trajectory each,
+    and each run's error history (verify.objectives)."""
+    from .objectives import Objective
+
+    training = training or {}
     widths = [r.width for r in results]
     etas = [r.eta for r in results]
     limits = [r.steps_planned for r in results]
     out: list[gd.Trajectory] = []
+    histories: list = []
     for net_widths, net_etas, net_limits in _groups(spec, widths, etas, limits):
         net = gd.build(spec, dataset.X, dataset.y, net_widths, seed, net_etas, bk)[0]
+        objective = None if not training.get("own_terms") else Objective(
+            spec, dataset.y, loss=spec.objective, batch=training.get("batch_size"),
+            sampling=training.get("sampling") or "without-replacement", seeds=[seed] * len(net.widths), widths=net.widths,
+            X_test=None if test_data is None else test_data.X, y_test=None if test_data is None else test_data.y)
         label = "width " + ", ".join(str(m) for m in net.widths)
         bar = progress(label, max(net_limits)) if progress is not None else None
 
@@ -438,12 +641,13 @@ def _train(spec: NetworkSpec, dataset: Dataset, results: list[WidthResult], seed
 
         try:
             out.extend(gd.run(net, net_limits, eps, on_snapshot=on_snapshot,
-                              progress=bar.update if bar is not None else None))
+                              progress=bar.update if bar is not None else None, objective=objective))
+            histories.extend(objective.history if objective is not None else [None] * len(net.widths))
         finally:
             if bar is not None:
                 bar.close()
         del net  # free one width's arrays before the next is allocated
-    return out
+    return out, histories
 
 
 def _groups(spec: NetworkSpec, widths: list, etas: list, limits: list):

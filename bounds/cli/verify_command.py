@@ -91,6 +91,12 @@ def _summary(verdict) -> str:
         f"model      {verdict.model['name']}",
         f"data       {verdict.data['name']}: delta = {verdict.delta:.4g}, lambda_0 = {verdict.lambda_0:.4g}",
     ]
+    tr = verdict.training
+    if tr:
+        run = tr["algorithm"] + (f", batch B = {tr['batch_size']} ({tr['sampling']})" if tr.get("batch_size") else ", full batch")
+        lines.append(f"training   {run}, {'logistic' if tr.get('loss') == 'logistic' else 'squared'} loss; the theorem "
+                     f"states {tr.get('stated_algorithm', 'GD')} and guarantees {verdict.guarantee}"
+                     + (f"; {tr['test_points']} held-out points" if tr.get("test_points") else ""))
     undefined = math.isnan(verdict.predicted_width_log10)
     width = ("none (the entry gives no width here)" if undefined else
              f"{verdict.predicted_width}" if verdict.predicted_width is not None and verdict.predicted_width < 10**9
@@ -129,6 +135,35 @@ def _summary(verdict) -> str:
     return "\n".join(lines)
 
 
+def load_data(entry, data: str, n, d, delta, labels, seed: int, budget, test_n):
+    """The training set and the held-out set (None when test_n is 0) of a verify run.
+
+    Held-out points come from the same draw as the training points (one teacher, one sphere):
+    the first n rows train, the next test_n are held out.  Classification entries default to
+    n held-out points and to teacher labels (random signs cannot generalise).
+    """
+    from verify.data import digits, holdout, load_arrays, make_dataset
+    from verify.models import loss_kind
+
+    classification = loss_kind(entry) == "logistic"
+    if test_n is None:
+        test_n = (n or 0) if classification and data in ("sphere", "digits") else 0
+    if labels is None:
+        labels = "teacher" if classification else "random"
+    if data == "sphere":
+        dataset = make_dataset("sphere", n + test_n, d=d, delta=delta, labels=labels, seed=seed, memory_budget=budget)
+    else:
+        if d is not None or delta is not None:
+            raise BoundsError("--d and --delta apply to --data sphere only")
+        if data == "digits":
+            dataset = digits(None if n is None else n + test_n, seed=seed)
+        else:
+            dataset = load_arrays(data, n=None if n is None else n + test_n, memory_budget=budget)
+    if not test_n:
+        return dataset, None
+    return holdout(dataset, test_n)
+
+
 def _plot(verdict, path: Path) -> None:
     import matplotlib
 
@@ -141,11 +176,13 @@ def _plot(verdict, path: Path) -> None:
             continue
         line, = ax.semilogy(range(len(result.losses)), result.losses, label=f"width {result.width}")
         rate = result.numbers.get("predicted_rate")
+        if result.numbers.get("loss") == "logistic":
+            rate = None  # the logistic loss has no linear rate to draw
         if rate is not None and 0 < rate < 1:
             steps = range(len(result.losses))
             ax.semilogy(steps, [result.losses[0] * rate**k for k in steps], "--", color=line.get_color(), alpha=0.6,
                         label=f"theory rate {rate:.4g}")
-    ax.set_xlabel("GD step")
+    ax.set_xlabel("SGD step" if verdict.training.get("algorithm") == "SGD" else "GD step")
     ax.set_ylabel("training loss")
     ax.set_title(verdict.entry_id, fontsize=9)
     ax.legend(fontsize=8)
@@ -155,20 +192,20 @@ def _plot(verdict, path: Path) -> None:
 
 
 @main.command()
-@click.argument("entry_id", metavar="ENTRY")
+@click.argument("entry_id", metavar="ENTRY", required=False)
 @click.option("--n", "n", type=int, default=None, help="Number of training points (default: 64 for sphere, all rows otherwise).")
 @click.option("--L", "L", type=int, default=None, help="Depth in the entry's convention (deep entries; default 2).")
 @click.option("--d", "d", type=int, default=None, help="Input dimension of the sphere data (default 10).")
 @click.option("--data", "data", default="sphere", show_default=True,
               help="sphere, digits (needs scikit-learn), or a .npy/.npz/.csv file (last column = labels).")
-@click.option("--labels", type=click.Choice(["random", "teacher"]), default="random", show_default=True,
-              help="Labels of the sphere data.")
+@click.option("--labels", type=click.Choice(["random", "teacher"]), default=None,
+              help="Labels of the sphere data (default: random; teacher for classification theorems).")
 @click.option("--delta", type=float, default=None, help="Minimum separation enforced on the sphere data.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the data and of the initialisation.")
 @click.option("--width", "widths", multiple=True,
               help="predicted (default), predicted/K, predicted*K, or an integer; repeat to compare widths.")
 @click.option("--steps", type=int, default=None, help="GD steps (default: the entry's iteration count, capped by --max-steps).")
-@click.option("--max-steps", type=int, default=5000, show_default=True, help="Cap on the default number of steps.")
+@click.option("--max-steps", type=int, default=None, help="Cap on the default number of steps [default: 5000; 1000 with --all].")
 @click.option("--eps", type=float, default=1e-3, show_default=True, help="Target training loss.")
 @click.option("--step-size", default="theory", show_default=True,
               help="theory (the entry's step size), auto (1/(s lambda_max) of the kernel), or a number.")
@@ -183,10 +220,33 @@ def _plot(verdict, path: Path) -> None:
               help="Extra TOML file or directory of theorems (repeatable).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write every record as JSON Lines as it is produced.")
 @click.option("--plot", type=click.Path(path_type=Path), default=None, help="Save the loss curves (needs matplotlib).")
+@click.option("--batch", type=int, default=None,
+              help="Minibatch SGD with batch size B (default: GD, or B = min(n, 8) for SGD theorems).")
+@click.option("--sampling", type=click.Choice(["without-replacement", "with-replacement", "shuffle"]), default=None,
+              help="How SGD draws its batches (default: without replacement, or as the entry states).")
+@click.option("--sgd-draws", "sgd_draws", type=int, default=1, show_default=True,
+              help="SGD: independent batch sequences over which the expected loss is estimated.")
+@click.option("--test-n", "test_n", type=int, default=None,
+              help="Held-out points for the test error (default: n for classification theorems, else 0).")
+@click.option("--all", "all_entries", is_flag=True,
+              help="The verdict matrix: every catalogued theorem in its own setting (report in --report).")
+@click.option("--widths", "ladder", default="predicted,1024,256", show_default=True,
+              help="--all: the predicted width where it fits, else these widths (comma-separated).")
+@click.option("--max-params", type=float, default=2e6, show_default=True,
+              help="--all: compute cap: a predicted width with more parameters trains the --widths ladder instead.")
+@click.option("--report", "report_dir", type=click.Path(path_type=Path), default=Path("verify-matrix"),
+              show_default=True, help="--all: directory of the resumable store and of matrix.md/.html/.json.")
+@click.option("--only", multiple=True, help="--all: theorems whose id contains this text (repeatable).")
+@click.option("--workers", type=int, default=None, help="--all: local worker processes [default: one per core].")
+@click.option("--scheduler", default=None, help="--all: run on a Dask cluster, tcp://HOST:PORT.")
+@click.option("--dask", "dask_mode", type=click.Choice(["local"]), default=None,
+              help="--all: run on a Dask LocalCluster (--workers processes).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed, widths, steps, max_steps, eps,
-           step_size, backend, device, dtype, memory_budget, constants, catalog_paths, out, plot, fmt) -> None:
+           step_size, backend, device, dtype, memory_budget, constants, catalog_paths, out, plot, fmt,
+           batch, sampling, sgd_draws, test_n, all_entries, ladder, max_params, report_dir, only, workers, scheduler,
+           dask_mode) -> None:
     """Train a network in ENTRY's own setting and check its guarantees, width by width.
 
     Measures lambda_0 and the separation delta on the data, evaluates the entry's width, step
@@ -199,6 +259,22 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
     from verify.records import RecordWriter, dumps
     from verify.verdict import make_backend, verify_entry
 
+    if all_entries:
+        if entry_id is not None:
+            raise BoundsError("give either an ENTRY or --all, not both")
+        from verify.memory import parse_size
+
+        from .verify_matrix import run_matrix
+
+        run_matrix(ctx, n=n, L=L, d=d, seed=seed, widths=ladder, max_steps=1000 if max_steps is None else max_steps,
+                   eps=eps, max_params=max_params, memory_budget=parse_size(memory_budget) if memory_budget else None,
+                   report_dir=report_dir, workers=workers, scheduler=scheduler, dask_mode=dask_mode, fmt=fmt, only=only,
+                   catalog_paths=catalog_paths, backend=backend or ("torch" if device.startswith("cuda") else "numpy"),
+                   device=device, dtype=dtype, sgd_draws=sgd_draws)
+        return
+    if entry_id is None:
+        raise BoundsError("give an ENTRY (see `bounds list`) or --all")
+    max_steps = 5000 if max_steps is None else max_steps
     backend = backend or ("torch" if device.startswith("cuda") else "numpy")
     make_backend(backend, device, dtype)  # a missing torch or GPU is reported before any work
     if plot is not None:
@@ -218,14 +294,11 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
         n = 64 if data == "sphere" else None
     if n is not None and n < 2:
         raise BoundsError(f"--n must be at least 2, got {n}")
-    if data == "sphere":
-        dataset = make_dataset("sphere", n, d=d, delta=delta, labels=labels, seed=seed, memory_budget=budget)
-    else:
-        if d is not None or delta is not None:
-            raise BoundsError("--d and --delta apply to --data sphere only")
-        from verify.data import digits, load_arrays
-
-        dataset = digits(n, seed=seed) if data == "digits" else load_arrays(data, n=n, memory_budget=budget)
+    if batch is not None and batch < 1:
+        raise BoundsError(f"--batch must be a positive integer, got {batch}")
+    if test_n is not None and test_n < 0:
+        raise BoundsError(f"--test-n must be non-negative, got {test_n}")
+    dataset, test_data = load_data(entry, data, n, d, delta, labels, seed, budget, test_n)
     progress = _Progress if fmt == "table" or sys.stderr.isatty() else None
     writer = RecordWriter(out)
     try:
@@ -233,6 +306,7 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
             entry, dataset, L=L, widths=widths or ("predicted",), steps=steps, max_steps=max_steps,
             backend=backend, device=device, dtype=dtype, eps=eps, step_size=step_size,
             constants=_constants(constants), seed=seed, memory_budget=budget, writer=writer, progress=progress,
+            batch=batch, sampling=sampling, test_data=test_data, sgd_draws=sgd_draws,
         )
     except KeyboardInterrupt:
         writer.write({"type": "interrupted", "entry": entry.id})

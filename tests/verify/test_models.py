@@ -26,7 +26,7 @@ def test_mapping_by_paper_key_picks_up_new_entries():
     assert spec.parametrization == "standard" and spec.depth == 4
     assert spec.trained == (False, True, True, True, False)  # A and B fixed, W_1..W_L trained
     assert spec.init_std(512) == pytest.approx((2 / 512) ** 0.5)
-    assert any("SGD" in c for c in spec.choices)  # the GD-for-SGD substitution is recorded
+    assert not any("full-batch GD" in c for c in spec.choices)  # SGD theorems are run with SGD (verify.verdict)
     zg = model_for_entry(entry_from_text('architecture = "two-layer"\nactivation = "relu"', key="zou-gu-2019"))
     assert zg.depth == 1 and zg.parametrization == "standard" and zg.trained == (True, False)
     oy = model_for_entry(entry_from_text('architecture = "two-layer"\nactivation = "smooth"', key="oymak-soltanolkotabi-2020"))
@@ -50,11 +50,19 @@ def test_unknown_paper_falls_back_on_the_setting_and_says_so():
 @pytest.mark.parametrize("setting, match", [
     ('architecture = "resnet"\nactivation = "relu"', "resnet"),
     ('architecture = "cnn"\nactivation = "relu"', "cnn"),
-    ('architecture = "deep-fc"\nactivation = "relu"\nloss = "logistic / cross-entropy"', "squared loss"),
+    ('architecture = "deep-fc"\nactivation = "relu"\nloss = "hinge"', "neither the squared nor the logistic"),
 ])
 def test_unsupported_settings_are_refused(setting, match):
     with pytest.raises(UnsupportedSettingError, match=match):
         model_for_entry(entry_from_text(setting))
+
+
+def test_logistic_and_cross_entropy_entries_map_to_the_logistic_loss():
+    for loss in ("logistic / cross-entropy", "cross-entropy (binary classification)"):
+        spec = model_for_entry(entry_from_text(f'architecture = "deep-fc"\nactivation = "relu"\nloss = "{loss}"'))
+        assert spec.objective == "logistic" and "log(1 + exp" in spec.describe()["loss"]
+        assert any("logistic loss averaged" in c for c in spec.choices)
+    assert model_for_entry(entry_from_text('architecture = "two-layer"\nactivation = "relu"')).objective == "squared"
 
 
 def test_every_catalogue_entry_maps_or_is_refused_cleanly():

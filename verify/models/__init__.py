@@ -14,16 +14,29 @@ from typing import Callable, Mapping
 
 from ..errors import UnsupportedSettingError
 from .base import LOSSES, PARAMETRIZATIONS, NetworkSpec
-from .deep import ALLEN_ZHU_2019, DU_LEE_2019, NOY_2021, ZOU_GU_2019, allen_zhu2019, du_lee2019, noy2021, ntk_network, zou_gu2019
+from .deep import (ALLEN_ZHU_2019, DU_LEE_2019, NOY_2021, ZOU_GU_2019, allen_zhu2019, du_lee2019, du_lee_resnet2019,
+                   noy2021, ntk_network, zou_gu2019)
 from .two_layer import (ARORA_2019, DU_2019, OYMAK_2020, SONG_ET_AL_2021, SONG_YANG_2019, arora2019, du2019, oymak2020,
                         song2021, song_yang2019)
 
 __all__ = [
-    "NetworkSpec", "PARAMETRIZATIONS", "LOSSES", "PAPER_MODELS", "model_for_entry", "du2019", "arora2019",
+    "NetworkSpec", "PARAMETRIZATIONS", "LOSSES", "PAPER_MODELS", "model_for_entry", "loss_kind", "du2019", "arora2019",
     "song_yang2019", "oymak2020", "song2021", "allen_zhu2019", "zou_gu2019", "noy2021", "du_lee2019", "ntk_network",
+    "du_lee_resnet2019",
 ]
 
 _CLASSIFICATION = ("cross", "logistic", "hinge", "classification", "exponential")
+_LOGISTIC = ("logistic", "cross-entropy", "cross entropy", "classification losses")
+
+
+def loss_kind(entry) -> str:
+    """'squared', 'logistic' (logistic or binary cross-entropy), or 'unsupported' from the entry's loss text."""
+    text = dict(entry.setting).get("loss", "").lower()
+    if any(word in text for word in _LOGISTIC):
+        return "logistic"
+    if any(word in text for word in _CLASSIFICATION):
+        return "unsupported"
+    return "squared"
 _SMOOTH_WORDS = ("smooth", "analytic", "differentiable", "softplus", "tanh", "sigmoid")
 
 
@@ -83,13 +96,25 @@ def model_for_entry(entry, L: int | None = None) -> NetworkSpec:
     """
     setting = dict(entry.setting)
     architecture = setting.get("architecture", "")
+    if architecture == "resnet" and entry.paper.key == DU_LEE_2019:
+        if L is not None and (isinstance(L, bool) or int(L) != L or L < 2):
+            raise UnsupportedSettingError(f"the ResNet needs H = L >= 2 layers (one residual block at least), got {L!r}")
+        activation, _ = _activation(setting)
+        if activation == "relu":
+            activation = "softplus"
+        return du_lee_resnet2019(2 if L is None else int(L), activation)
+    if architecture == "cnn":
+        raise UnsupportedSettingError(
+            f"{entry.id}: architecture 'cnn' is not modelled by verify: the text read gives neither the patch "
+            "operator nor the convolutional Gram matrix (Definition 7.1), so a CNN could not be built honestly")
     if architecture not in ("two-layer", "deep-fc"):
         raise UnsupportedSettingError(
             f"{entry.id}: architecture {architecture or 'unknown'!r} is not modelled by verify (two-layer and deep-fc are)")
-    loss = setting.get("loss", "").lower()
-    if any(word in loss for word in _CLASSIFICATION):
+    kind = loss_kind(entry)
+    if kind == "unsupported":
         raise UnsupportedSettingError(
-            f"{entry.id}: its loss ({setting.get('loss')}) is not the squared loss; verify models regression only")
+            f"{entry.id}: its loss ({setting.get('loss')}) is neither the squared nor the logistic / cross-entropy "
+            "loss; verify models those two only")
     if L is not None and (isinstance(L, bool) or int(L) != L or L < 1):
         raise UnsupportedSettingError(f"L must be a positive integer, got {L!r}")
     two_layer = architecture == "two-layer"
@@ -107,9 +132,20 @@ def model_for_entry(entry, L: int | None = None) -> NetworkSpec:
     if spec.two_layer and spec.trained == (True, False) and ("both" in trained_text or "all layers" in trained_text):
         spec = replace(spec, trained=(True, True), name=spec.name.replace("first layer trained", "both layers trained"))
         notes.append("both layers trained, as the entry states")
+    if kind == "logistic":
+        loss_text = setting.get("loss", "")
+        spec = replace(spec, objective="logistic", loss="half-mean")
+        notes = [note.replace(", 1/2 sum (f - y)^2", "").replace("; Phi = 1/2 sum_i (y_i - f(x_i))^2", "")
+                 for note in notes]
+        notes.append(f"training loss: the entry's '{loss_text}' read as the logistic loss averaged over samples, "
+                     "(1/n) sum log(1 + exp(-y_i f(x_i))), binary labels (binary cross-entropy of sigmoid(f) is the "
+                     "same function of the margin y_i f(x_i))")
+        if "classification losses" in loss_text.lower():
+            notes.append("the theorem covers a family of classification losses: the logistic loss, a member, is run")
     algorithm = setting.get("algorithm", "GD")
-    if algorithm != "GD":
-        notes.append(f"the theorem is about {algorithm}; verify runs full-batch GD "
-                     + ("with a small step (a discretisation of the flow)" if algorithm == "gradient-flow"
-                        else "(its SGD-specific promises are not what is checked)"))
+    if algorithm == "gradient-flow":
+        notes.append("the theorem is about gradient-flow; verify runs full-batch GD with a small step "
+                     "(a discretisation of the flow)")
+    elif algorithm not in ("GD", "SGD"):
+        notes.append(f"the theorem is about {algorithm}; verify runs full-batch GD")
     return replace(spec, choices=tuple(notes))

@@ -27,7 +27,9 @@ import numpy as np
 from ..errors import UnsupportedSettingError
 from ..ntk import ACTIVATIONS, c_sigma, lambda_min, ntk_terms, two_layer_kernel, two_layer_output_kernel
 
-PARAMETRIZATIONS = ("two-layer", "standard", "ntk")
+PARAMETRIZATIONS = ("two-layer", "standard", "ntk", "resnet")
+OBJECTIVES = {"squared": "", "logistic": "(1/n) sum_i log(1 + exp(-y_i f(x_i))), labels y_i in {-1, +1} "
+                                        "(binary cross-entropy of sigmoid(f))"}
 LOSSES = {"half-sum": "1/2 sum_i (f(x_i) - y_i)^2", "half-mean": "1/(2n) sum_i (f(x_i) - y_i)^2",
           "sum": "sum_i (f(x_i) - y_i)^2"}
 
@@ -50,6 +52,8 @@ class NetworkSpec:
     init_scale: float = 1.0
     source: str = ""
     choices: tuple[str, ...] = field(default_factory=tuple)
+    objective: str = "squared"  # the training loss: squared (normalised by `loss`) or logistic (mean over samples)
+    c_res: float = 0.5  # resnet only: the residual branch is scaled by c_res / (depth sqrt(m)) (Du, Lee et al. 2019)
 
     def __post_init__(self) -> None:
         if self.activation not in ACTIVATIONS:
@@ -62,6 +66,8 @@ class NetworkSpec:
             raise UnsupportedSettingError("trained must flag each of the depth + 1 layers, at least one of them")
         if self.loss not in LOSSES:
             raise UnsupportedSettingError(f"unknown loss normalisation {self.loss!r}")
+        if self.objective not in OBJECTIVES:
+            raise UnsupportedSettingError(f"unknown training loss {self.objective!r} (known: {', '.join(OBJECTIVES)})")
         if self.parametrization == "standard" and self.activation != "relu":
             raise UnsupportedSettingError("the standard parametrisation is modelled for ReLU only")
 
@@ -137,6 +143,11 @@ class NetworkSpec:
             if self.trained[1]:
                 K += two_layer_output_kernel(X, self.activation, self.init_scale)
             return K
+        if self.parametrization == "resnet":
+            from ..resnet import resnet_ntk_terms
+
+            terms = resnet_ntk_terms(X, self.depth, self.activation, self.c_res)
+            return sum(term for term, trained in zip(terms, self.trained) if trained)
         terms = ntk_terms(X, self.depth, self.activation)
         if self.parametrization == "standard" and m is None and any(self.trained[:-1]):
             raise ValueError("the standard parametrisation's kernel depends on the width: pass m")
@@ -157,6 +168,7 @@ class NetworkSpec:
             "name": self.name, "papers": list(self.papers), "depth": self.depth, "activation": self.activation,
             "parametrization": self.parametrization,
             "trained_layers": [i + 1 for i, t in enumerate(self.trained) if t],
-            "layers": self.depth + 1, "loss": LOSSES[self.loss], "init_scale": self.init_scale,
+            "layers": self.depth + 1, "loss": LOSSES[self.loss] if self.objective == "squared" else OBJECTIVES[self.objective],
+            "init_scale": self.init_scale,
             "source": self.source, "choices": list(self.choices),
         }

@@ -78,3 +78,20 @@ def du_lee2019(L: int, activation: str = "softplus") -> NetworkSpec:
                "entries N(0, 1), 1/2 sum (f - y)^2",
         choices=(f"smooth analytic activation: {activation}",),
     )
+
+
+def du_lee_resnet2019(H: int, activation: str = "softplus", c_res: float = 0.5) -> NetworkSpec:
+    """Du, Lee, Li, Wang & Zhai 2019, Theorem 6.1: the fully connected ResNet, all layers trained."""
+    return NetworkSpec(
+        name=f"ResNet, H = {H} layers of width m, {activation}, all layers trained (Du, Lee et al. 2019, Thm 6.1)",
+        papers=(DU_LEE_2019,), depth=H, activation=activation, parametrization="resnet", trained=(True,) * (H + 1),
+        c_res=c_res,
+        source="Du, Lee et al. 2019, Section 6: x^(1) = sqrt(c_sigma/m) act(W^(1) x), x^(h) = x^(h-1) + "
+               "c_res / (H sqrt(m)) act(W^(h) x^(h-1)), f = a . x^(H), entries N(0, 1), 1/2 sum (f - y)^2",
+        choices=(f"c_res = {c_res} (the theorem needs 0 < c_res < 1; its value is free)",
+                 f"smooth analytic activation: {activation}",
+                 "first layer x^(1) = sqrt(c_sigma/m) act(W^(1) x) as in the paper's fully connected net "
+                 "(the ResNet display was stripped from the text read)",
+                 "analytic NTK derived in verify.resnet (mean-field recursion with the activations' mean in the "
+                 "skip term), not read from the paper's Definition 6.1; a test pins it against the empirical NTK"),
+    )
