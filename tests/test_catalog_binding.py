@@ -9,6 +9,7 @@ catalogue.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -91,8 +92,12 @@ def test_bounds_verify_with_catalog_uses_the_user_relation(run_cli):
                      "--format", "json")
     assert result.exit_code == 0, result.output
     predicted = json.loads(result.stdout)["predicted"]
-    assert predicted["width_log10"] == pytest.approx(2 * 0.90309, abs=1e-4)  # 8^2 = 64, not 1/0.1^2 = 100
-    assert _gamma_from_relation(predicted["assumed"], "0.125")
+    # verify measures the margin on its data (as it measures lambda_0), which takes precedence over the
+    # relation's lower bound gamma >= 1/n; never the shared default gamma = 0.1 (width 100).
+    gamma = predicted["values"]["gamma"]
+    assert any(note.startswith("gamma = ") and "measured on the data" in note for note in predicted["assumed"])
+    assert gamma != pytest.approx(0.1) and gamma > 1 / 8
+    assert predicted["width_log10"] == pytest.approx(-2 * math.log10(gamma), abs=1e-6)
 
 
 def _gamma_from_relation(assumed: list[str], value: str) -> bool:
