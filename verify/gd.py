@@ -244,6 +244,24 @@ class TwoLayerBatch:
                         [float(flips) / (self.n * (e - s))])
 
 
+def _hidden_layers(net, product) -> tuple[list, list, list]:
+    """The hidden layers of a deep net's forward pass: inputs of every layer, act' (times the
+    post-activation scale) and activation patterns.  `product(x, W)` is the layer's pre-activation
+    (one GEMM for :class:`DeepNet`, a batched one for :class:`DeepBatch`)."""
+    xs, Ss, patterns = [net.X], [], []
+    for W in net.W[:-1]:
+        Z = product(xs[-1], W)
+        S = net.bk.empty(tuple(Z.shape))
+        A = net.bk.activate(net.spec.activation, Z, S)
+        patterns.append(net.bk.positive(Z))  # relu: Z now holds relu(Z), same signs
+        if net.post != 1.0:
+            A = A * net.post
+            S *= net.post
+        xs.append(A)
+        Ss.append(S)
+    return xs, Ss, patterns
+
+
 class DeepNet:
     """One width of a fully connected network in `spec`'s parametrisation, any layers trained."""
 
@@ -281,19 +299,13 @@ class DeepNet:
         return 6.0 * self.n * self.spec.parameter_count(self.X.shape[1], self.width)
 
     def forward(self):
-        xs, Ss, patterns = [self.X], [], []
-        for W in self.W[:-1]:
+        def product(x, W):
             Z = self.bk.empty((self.n, W.shape[0]))
-            self.bk.matmul_into(xs[-1], W.T, Z)
-            S = self.bk.empty(Z.shape)
-            A = self.bk.activate(self.spec.activation, Z, S)
-            patterns.append(self.bk.positive(Z))  # relu: Z now holds relu(Z), same signs
-            if self.post != 1.0:
-                A = A * self.post
-                S *= self.post
-            xs.append(A)
-            Ss.append(S)
-        self.xs, self.Ss, self.patterns = xs, Ss, patterns
+            self.bk.matmul_into(x, W.T, Z)
+            return Z
+
+        self.xs, self.Ss, self.patterns = _hidden_layers(self, product)
+        xs, patterns = self.xs, self.patterns
         if self.pattern0 is None:
             self.pattern0 = patterns
         f = self.omega * (xs[-1] @ self.W[-1])
@@ -395,19 +407,10 @@ class DeepBatch:
 
     def forward(self):
         """Residuals, one column per live run (n x len(live))."""
-        xs, Ss, patterns = [self.X], [], []
         K = len(self.live)
-        for W in self.W[:-1]:
-            Z = xs[-1] @ W.swapaxes(-1, -2)  # (K, n, m); X (n, d) broadcasts over the runs
-            S = self.bk.empty(tuple(Z.shape))
-            A = self.bk.activate(self.spec.activation, Z, S)
-            patterns.append(self.bk.positive(Z))
-            if self.post != 1.0:
-                A = A * self.post
-                S *= self.post
-            xs.append(A)
-            Ss.append(S)
-        self.xs, self.Ss, self.patterns = xs, Ss, patterns
+        # (K, n, m) per layer; the shared input X (n, d) broadcasts over the runs
+        self.xs, self.Ss, self.patterns = _hidden_layers(self, lambda x, W: x @ W.swapaxes(-1, -2))
+        xs, patterns = self.xs, self.patterns
         if self.pattern0 is None:
             self.pattern0 = patterns
         f = self.omega * (xs[-1] @ self.W[-1][:, :, None])[:, :, 0]  # (K, n)
