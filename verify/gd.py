@@ -103,7 +103,22 @@ def checkpoint_steps(steps: int, count: int = 40) -> set[int]:
     return {p for p in points if 0 <= p <= steps}
 
 
-class TwoLayerBatch:
+class _Runs:
+    """What every net of :func:`run` shares: the loss of each residual column, and the retiring
+    of the runs a caller marks inactive before a step."""
+
+    def losses(self, R) -> np.ndarray:
+        return self.spec.loss_scale(self.n) * self.bk.to_numpy((R * R).sum(0))
+
+    def _keep_active(self, R, active: Sequence[bool] | None):
+        """Retire the live runs flagged False in `active`; the residual columns of the others."""
+        if active is None or all(active):
+            return R
+        self.retire([k for k, on in zip(self.live, active) if not on])
+        return R[:, [c for c, on in enumerate(active) if on]]
+
+
+class TwoLayerBatch(_Runs):
     """Several runs of f(x) = out_scale(m) sum_r a_r act(w_r . x), first layer trained, as one program.
 
     Each run k has its own width m_k, seed s_k and step size eta_k.  The neurons of all live runs
@@ -195,14 +210,9 @@ class TwoLayerBatch:
         R -= self.y[:, None]
         return R
 
-    def losses(self, R) -> np.ndarray:
-        return self.spec.loss_scale(self.n) * self.bk.to_numpy((R * R).sum(0))
-
     def step(self, R, active: Sequence[bool] | None = None) -> None:
         """One GD step of every live run (R: the residual columns of :meth:`forward`)."""
-        if active is not None and not all(active):
-            self.retire([k for k, on in zip(self.live, active) if not on])
-            R = R[:, [c for c, on in enumerate(active) if on]]
+        R = self._keep_active(R, active)
         if not self.live:
             return
         if self.fused:
@@ -262,7 +272,7 @@ def _hidden_layers(net, product) -> tuple[list, list, list]:
     return xs, Ss, patterns
 
 
-class DeepNet:
+class DeepNet(_Runs):
     """One width of a fully connected network in `spec`'s parametrisation, any layers trained."""
 
     def __init__(self, spec: NetworkSpec, X: np.ndarray, y: np.ndarray, width: int, seed: int, eta: float,
@@ -310,9 +320,6 @@ class DeepNet:
             self.pattern0 = patterns
         f = self.omega * (xs[-1] @ self.W[-1])
         return (f - self.y)[:, None]
-
-    def losses(self, R) -> np.ndarray:
-        return self.spec.loss_scale(self.n) * self.bk.to_numpy((R * R).sum(0))
 
     def _backward(self, c, keep_D: bool = False):
         """Gradients of sum_i c_i f(x_i) for every trained layer (None for fixed ones)."""
@@ -362,7 +369,7 @@ class DeepNet:
         return Snapshot(step, loss, 0.5 * (kernel + kernel.T), max_neuron, distances, total, flips)
 
 
-class DeepBatch:
+class DeepBatch(_Runs):
     """Several seeds of one width of a deep network (:class:`DeepNet`'s parametrisation) as one program.
 
     Every weight gets a leading run axis, (K, m_out, m_in), and a step is one batched GEMM per
@@ -416,13 +423,8 @@ class DeepBatch:
         f = self.omega * (xs[-1] @ self.W[-1][:, :, None])[:, :, 0]  # (K, n)
         return (f - self.y[None, :]).T.reshape(self.n, K)
 
-    def losses(self, R) -> np.ndarray:
-        return self.spec.loss_scale(self.n) * self.bk.to_numpy((R * R).sum(0))
-
     def step(self, R, active: Sequence[bool] | None = None) -> None:
-        if active is not None and not all(active):
-            self.retire([k for k, on in zip(self.live, active) if not on])
-            R = R[:, [c for c, on in enumerate(active) if on]]
+        R = self._keep_active(R, active)
         if not self.live:
             return
         c = R.T * self._rates[:, None]  # (K, n): each run's residual times its own step

@@ -10,6 +10,7 @@ from verify.data import sphere
 from verify.models import du2019, oymak2020, song2021, zou_gu2019
 from verify.objectives import Objective, _Sampler, logistic_grad, logistic_loss, outputs
 from verify.train_numpy import NumpyBackend
+from verify_helpers import assert_gradient_matches_finite_differences
 
 SPECS = [du2019(), oymak2020("softplus"), song2021("tanh"), zou_gu2019(1)]
 
@@ -86,16 +87,7 @@ def test_logistic_gradient_matches_finite_differences(spec):
     analytic = [(b - p) / eta for b, p in zip(before, _params(net))]
     for p, b in zip(_params(net), before):
         p[...] = b
-    h = 1e-6
-    for p, g in zip(_params(net), analytic):
-        for index in list(np.ndindex(p.shape))[:12]:
-            old = p[index]
-            p[index] = old + h
-            up = loss()
-            p[index] = old - h
-            down = loss()
-            p[index] = old
-            assert g[index] == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-9)
+    assert_gradient_matches_finite_differences(_params(net), analytic, loss, 12)
 
 
 def test_logistic_training_separates_and_records_errors_and_test_points():
