@@ -13,7 +13,8 @@
 T_kernel (:mod:`verify.kernel_gd`) is the exact number of steps that GD on the setting's
 infinite-width kernel needs from the run's own initial residual with the same step size, so
 neither of the first two criteria depends on a step budget.  ``doubled()`` is the criterion
-of the stability check: the same rule with twice the cap (interpolation) or twice C (kernel).
+of the stability check: the same rule with twice the cap (interpolation) or twice C (kernel);
+``inherits_success_from`` says when a success under one criterion is one under another.
 """
 
 from __future__ import annotations
@@ -88,6 +89,21 @@ class Criterion:
         if self.name == BUDGET:
             return Criterion(BUDGET, None, 2 * int(self.steps))
         return Criterion(self.name, 2 * self.factor)
+
+    def inherits_success_from(self, other: "Criterion") -> bool:
+        """Whether a run that succeeded under `other` succeeds under this criterion with the same trajectory.
+
+        True for the same rule with a cap (C, budget) at least as large: every stopping rule is
+        monotone in the cap (the plateau test does not look at the cap, and the "too slow"
+        projection and the step limit only fire later under a larger one), so a run that reached
+        eps under the smaller cap takes exactly the same steps under the larger.  The stability
+        check uses this to reuse the successes of the first search instead of retraining them.
+        """
+        if self.name != other.name:
+            return False
+        if self.name == BUDGET:
+            return int(self.steps) >= int(other.steps)
+        return self.factor >= other.factor
 
     def describe(self, eps: float, seeds: int) -> str:
         """One sentence for tables and reports."""

@@ -61,7 +61,42 @@ def test_every_result_names_its_criterion_and_parameter_ratio(study):
     assert all(kernel[r["n"]] > r["minimal_width"] for r in data["rows"])
     runs = [json.loads(line) for line in (study[0] / "runs.jsonl").read_text().splitlines()]
     assert {r["config"]["steps"] for r in runs} == {None}  # no budget anywhere in these criteria
-    assert all(r["meta"]["batch_size"] >= 1 for r in runs) and max(r["meta"]["batch_size"] for r in runs) >= 2
+    trained = [r for r in runs if "derived_from" not in r["meta"]]
+    assert all(r["meta"]["batch_size"] >= 1 for r in trained) and max(r["meta"]["batch_size"] for r in trained) >= 2
+
+
+def test_stability_check_reuses_successes_and_only_successes(study):
+    """A success under the first cap is stored for the doubled cap without training, and is what training gives."""
+    from verify.sweep.tasks import train_du2019_batch
+
+    out, data = study
+    runs = [json.loads(line) for line in (out / "runs.jsonl").read_text().splitlines()]
+    by_key = {r["key"]: r for r in runs}
+    derived = [r for r in runs if "derived_from" in r["meta"]]
+    assert derived, "the doubled-cap search met widths that succeeded under the first cap"
+    for record in derived:
+        source = by_key[record["meta"]["derived_from"]]
+        assert source["result"]["succeeded"] and source["config"]["factor"] < record["config"]["factor"]
+        assert {k for k in record["config"] if record["config"][k] != source["config"][k]} == {"factor"}
+        assert record["result"]["steps_run"] == source["result"]["steps_run"]
+    for block in data["criteria"]:
+        label = block["stability"]["doubled"]
+        reused = [r for r in derived if r["result"]["criterion"] == label]
+        assert block["stability"]["reused_runs"] == len(reused)
+        # a run that failed under the first cap is trained again under the doubled one
+        doubled = [r for r in runs if r["result"]["criterion"] == label]
+        sources = {(r["config"]["width"], r["config"]["seed"]): r for r in runs
+                   if r["result"]["criterion"] == block["label"] and r["config"]["n"] == 16}
+        for record in doubled:
+            first = sources.get((record["config"]["width"], record["config"]["seed"]))
+            if first is not None and not first["result"]["succeeded"]:
+                assert "derived_from" not in record["meta"]
+    # training a reused configuration for real gives the same run
+    record = max(derived, key=lambda r: r["result"]["steps_run"])
+    trained = train_du2019_batch([record["config"]])[0]
+    for field in ("succeeded", "steps_run", "steps_to_eps", "stop_reason", "step_limit", "criterion"):
+        assert trained[field] == record["result"][field], field
+    assert trained["final_loss"] == pytest.approx(record["result"]["final_loss"], rel=1e-9)
 
 
 def test_strict_json_everywhere(study):

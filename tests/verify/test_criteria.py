@@ -172,3 +172,20 @@ def test_deep_seeds_batched_equal_single_runs(spec_name):
         a, b = traj.snapshots[-1], alone.snapshots[-1]
         assert np.allclose(a.kernel, b.kernel, rtol=1e-9) and a.layer_distances == pytest.approx(b.layer_distances, rel=1e-9)
         assert a.flip_fractions == b.flip_fractions
+
+
+@given(st.sampled_from(["interpolation", "kernel"]), st.floats(1, 1e4), st.floats(1, 1e4))
+def test_success_is_inherited_by_larger_caps_of_the_same_rule(name, a, b):
+    small, large = Criterion(name, min(a, b)), Criterion(name, max(a, b))
+    assert large.inherits_success_from(small)
+    assert small.inherits_success_from(large) == (min(a, b) == max(a, b))
+    assert large.doubled().inherits_success_from(large) and not large.inherits_success_from(large.doubled())
+    other = "kernel" if name == "interpolation" else "interpolation"
+    assert not Criterion(other, max(a, b)).inherits_success_from(small)
+
+
+@given(st.integers(1, 10**6), st.integers(1, 10**6))
+def test_budgets_inherit_success_from_smaller_budgets(a, b):
+    assert Criterion("budget", steps=max(a, b)).inherits_success_from(Criterion("budget", steps=min(a, b)))
+    assert not Criterion("budget", steps=a).inherits_success_from(Criterion("budget", steps=a + b))
+    assert not Criterion("budget", steps=a).inherits_success_from(Criterion("kernel", 2.0))

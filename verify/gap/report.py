@@ -379,7 +379,12 @@ def _stability_sentence(block) -> str:
     verdict = "stable" if st["stable"] else "NOT stable"
     return (f"stability at {where}: minimal width {st['minimal_width']} under {block['label']}, "
             f"{st['minimal_width_doubled']} under {st['doubled']} (change {100 * st['change']:+.1f}%, "
-            f"search resolution {st['tolerance']}): {verdict}")
+            f"search resolution {st['tolerance']}): {verdict}{_reused_clause(st)}")
+
+
+def _reused_clause(stability) -> str:
+    reused = stability.get("reused_runs") or 0
+    return f" ({reused} runs of the doubled search reused successes of the first)" if reused else ""
 
 
 def _looseness_range(summary, label: str) -> str:

@@ -16,7 +16,8 @@ nothing twice.
 
 Every study checks its own stability: at the largest n (deepest L) it repeats the search under
 the criterion with twice the cap (twice C, twice the budget) and reports the change; the
-answer is called stable when the change is within the search resolution.
+answer is called stable when the change is within the search resolution.  The runs that
+succeeded under the first cap are not trained again (:mod:`verify.gap.reuse`).
 
 Each catalogue entry of the same architecture is evaluated at the same n with lambda_0 and
 delta *measured on the data* (so no relation is assumed), and its looseness is the
@@ -38,6 +39,7 @@ from bounds.errors import BoundsError, ParameterError
 from ..criteria import Criterion, CriterionError
 from ..sweep.errors import SweepError, SweepInterrupted
 from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
+from .reuse import count_reused, reuse_successes
 from .search import MinimalWidth, search_minimal_widths
 
 SETTINGS = {
@@ -289,6 +291,7 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
                 if progress is not None:
                     progress(before + done, max(planned, before + total))
 
+            reuse_successes(store, configs)
             run_sweep(configs, task, store, pool=pool, progress=counted, log=log, batch_by=batch_group)
             seen.update(keys)
             records = store.load()
@@ -301,6 +304,9 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
 
         try:
             results = _search_all(spec, search)
+            for _, _, stability in results:
+                if stability is not None:
+                    stability["reused_runs"] = count_reused(store, stability["doubled"])
         except SweepInterrupted as exc:
             saved = sum(1 for record in store.load().values() if record.ok)
             raise StudyInterrupted(str(store.path), saved, saved - finished_before, exc.exit_status) from None
