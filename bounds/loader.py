@@ -9,13 +9,14 @@ silently missing field.  The format is documented in ``docs/catalog-format.md``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ._toml import TOMLDecodeError, loads_toml
 from .errors import CatalogError, ExpressionError
-from .expr.ir import Call, Node, free_symbols, node_count, substitute, children
+from .expr.ir import Call, Node, children, free_symbols, node_count, substitute
 from .expr.parse import MAX_NODES, parse
 from .model import (
     ALGORITHMS,

@@ -6,8 +6,8 @@ plot too: the y axis then shows log10 of the bound instead of the bound.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 

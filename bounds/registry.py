@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .errors import CatalogError, UnknownEntryError
 from .loader import load_file
@@ -91,7 +91,7 @@ class Catalog:
         algorithm: str | None = None,
         confidence: str | None = None,
         ids: Sequence[str] | None = None,
-    ) -> "Catalog":
+    ) -> Catalog:
         """Entries matching every given criterion (activation: the leading word, e.g. relu or smooth)."""
         if isinstance(ids, str):
             ids = [ids]  # one id, not a sequence of one-letter ids

@@ -61,7 +61,7 @@ def test_markdown_and_latex_round_trip_to_printed_precision(generated):
     markdown = read_rows(render(generated, "markdown"), "markdown")
     latex = read_rows(render(generated, "latex"), "latex")
     assert [r["id"] for r in markdown] == [r.id for r in generated]
-    for row, md, tex in zip(generated, markdown, latex):
+    for row, md, tex in zip(generated, markdown, latex, strict=True):
         assert md["disputed"] == tex["disputed"] == bool(row.disputed)
         assert md["confidence"] == tex["confidence"] == row.confidence
         assert md["guarantee"] == row.guarantee
@@ -84,7 +84,7 @@ def test_real_comparison_round_trips_through_every_format():
     for fmt in ("markdown", "latex"):
         back = read_rows(render(real, fmt), fmt)
         assert len(back) == len(real)
-        for row, parsed in zip(real, back):
+        for row, parsed in zip(real, back, strict=True):
             assert _printed_close(row.width_log10, parsed["width_log10"])
 
 

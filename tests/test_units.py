@@ -17,7 +17,7 @@ HEAD = ('[paper]\nkey = "t-2026"\nauthors = ["A"]\ntitle = "T"\nyear = 2026\narx
         'quote = "q"\n')
 
 
-def _entry(arch: str = "two-layer", counts: str = "width", extra: str = "", size: str = "") -> "bounds.Entry":
+def _entry(arch: str = "two-layer", counts: str = "width", extra: str = "", size: str = "") -> bounds.Entry:
     text = (HEAD + extra + f'[theorem.setting]\narchitecture = "{arch}"\nactivation = "relu"\nalgorithm = "GD"\n'
             f'[theorem.width]\nexpr = "n^2"\nbound = "Omega"\ncounts = "{counts}"\n' + size)
     return load_text(text)[0][0]

@@ -57,7 +57,7 @@ class Criterion:
             object.__setattr__(self, "factor", float(factor))
 
     @classmethod
-    def parse(cls, text: str, steps: int | None = None) -> "Criterion":
+    def parse(cls, text: str, steps: int | None = None) -> Criterion:
         """``interpolation``, ``interpolation:F``, ``kernel``, ``kernel:C`` or ``budget`` (with `steps`)."""
         name, _, factor_text = str(text).strip().partition(":")
         factor = None
@@ -83,7 +83,7 @@ class Criterion:
             return max(1, int(math.floor(self.factor * t_kernel))) if t_kernel is not None else 1
         return kernel_gd.cap_steps(self.factor, t_kernel)
 
-    def doubled(self) -> "Criterion":
+    def doubled(self) -> Criterion:
         """The stability check's criterion: twice the cap, twice C, or twice the budget."""
         if self.name == BUDGET:
             return Criterion(BUDGET, None, 2 * int(self.steps))

@@ -23,8 +23,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -114,7 +115,7 @@ class _Runs:
         """Retire the live runs flagged False in `active`; the residual columns of the others."""
         if active is None or all(active):
             return R
-        self.retire([k for k, on in zip(self.live, active) if not on])
+        self.retire([k for k, on in zip(self.live, active, strict=True) if not on])
         return R[:, [c for c, on in enumerate(active) if on]]
 
 
@@ -148,9 +149,9 @@ class TwoLayerBatch(_Runs):
         self.seeds = seeds
         self.eta = [float(e) for e in etas]
         self.grad_factor = 2.0 * spec.loss_scale(n)
-        inits = [spec.init(d, m, s) for m, s in zip(self.widths, seeds)]
-        coef = np.concatenate([spec.output_scale(m) * w[-1] for m, w in zip(self.widths, inits)])
-        scale = np.concatenate([np.full(m, self.grad_factor * eta) for m, eta in zip(self.widths, self.eta)]) * coef
+        inits = [spec.init(d, m, s) for m, s in zip(self.widths, seeds, strict=True)]
+        coef = np.concatenate([spec.output_scale(m) * w[-1] for m, w in zip(self.widths, inits, strict=True)])
+        scale = np.concatenate([np.full(m, self.grad_factor * eta) for m, eta in zip(self.widths, self.eta, strict=True)]) * coef
         W0 = np.concatenate([w[0] for w in inits])
         del inits
         self.X, self.y = backend.asarray(X), backend.asarray(y)
@@ -284,7 +285,7 @@ class DeepNet(_Runs):
         self.X, self.y = backend.asarray(X), backend.asarray(y)
         self.W = [backend.asarray(w) for w in weights]  # hidden layers then the output vector
         del weights
-        self.W0 = [backend.copy(w) if t else None for w, t in zip(self.W, spec.trained)]
+        self.W0 = [backend.copy(w) if t else None for w, t in zip(self.W, spec.trained, strict=True)]
         self.post = spec.post_scale(self.width)
         self.omega = spec.output_scale(self.width)
         self.eta = [float(eta)]
@@ -343,7 +344,7 @@ class DeepNet(_Runs):
         if (active is not None and not active[0]) or not self.live:
             return
         grads, _ = self._backward(R[:, 0] * (self.grad_factor * self.eta[0]))
-        for W, G in zip(self.W, grads):
+        for W, G in zip(self.W, grads, strict=True):
             if G is not None:
                 W -= G
 
@@ -357,14 +358,14 @@ class DeepNet(_Runs):
         if self.spec.trained[self.H]:
             kernel += self.omega**2 * self.bk.to_numpy(self.xs[self.H] @ self.xs[self.H].T)
         distances, max_neuron = [], None
-        for h, (W, W0) in enumerate(zip(self.W, self.W0)):
+        for h, (W, W0) in enumerate(zip(self.W, self.W0, strict=True)):
             if self.spec.trained[h]:
                 delta = W - W0
                 distances.append(float(self.bk.to_numpy((delta * delta).sum())) ** 0.5)
                 if self.spec.two_layer and h == 0:
                     max_neuron = float(self.bk.to_numpy(self.bk.row_norms(delta)).max())
         flips = [float(self.bk.to_numpy((p != p0).sum())) / (p.shape[0] * p.shape[1])
-                 for p, p0 in zip(self.patterns, self.pattern0)]
+                 for p, p0 in zip(self.patterns, self.pattern0, strict=True)]
         total = float(np.sqrt(np.sum(np.square(distances))))
         return Snapshot(step, loss, 0.5 * (kernel + kernel.T), max_neuron, distances, total, flips)
 
@@ -391,9 +392,9 @@ class DeepBatch(_Runs):
         self.widths = [self.width] * len(seeds)
         inits = [spec.init(d, self.width, int(s)) for s in seeds]
         self.X, self.y = backend.asarray(X), backend.asarray(y)
-        self.W = [backend.asarray(np.stack(layer)) for layer in zip(*inits)]  # (K, ...) per layer
+        self.W = [backend.asarray(np.stack(layer)) for layer in zip(*inits, strict=True)]  # (K, ...) per layer
         del inits
-        self.W0 = [backend.copy(w) if t else None for w, t in zip(self.W, spec.trained)]
+        self.W0 = [backend.copy(w) if t else None for w, t in zip(self.W, spec.trained, strict=True)]
         self.post = spec.post_scale(self.width)
         self.omega = spec.output_scale(self.width)
         self.eta = [float(e) for e in etas]
@@ -485,16 +486,16 @@ def build(spec: NetworkSpec, X: np.ndarray, y: np.ndarray, widths: Sequence[int]
     if spec.parametrization == "resnet":
         from .resnet import ResNet
 
-        return [ResNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas)]
-    return [DeepNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas)]
+        return [ResNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas, strict=True)]
+    return [DeepNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas, strict=True)]
 
 
 def run(
     net, steps: int | Sequence[int], eps: float, checkpoints: set[int] | None = None,
     on_snapshot: Callable[[int, Snapshot], None] | None = None,
     progress: Callable[[int], None] | None = None,
-    stall: Sequence["PlateauRule | None"] | None = None,
-    objective: "Objective | None" = None,
+    stall: Sequence[PlateauRule | None] | None = None,
+    objective: Objective | None = None,
 ) -> list[Trajectory]:
     """Train `net` for at most `steps` GD steps; a run stops when its loss <= eps, it diverges,
     its `stall` rule says it has stalled (:class:`verify.plateau.PlateauRule`), or at its limit.
@@ -527,7 +528,7 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=N
         losses = net.losses(R) if objective is None else objective.losses(net, R, step)
         if step == 0:
             initial[:] = losses
-            for c, (traj, loss) in enumerate(zip(trajectories, losses)):
+            for c, (traj, loss) in enumerate(zip(trajectories, losses, strict=True)):
                 traj.initial_residual_norm = (float(np.sqrt(loss / net.spec.loss_scale(net.n))) if objective is None
                                               else objective.residual_norm(net, R, c))
         stopping = []

@@ -16,8 +16,6 @@ import json
 import math
 import time
 
-import numpy as np
-
 from verify import gd
 from verify.criteria import Criterion
 from verify.data import sphere

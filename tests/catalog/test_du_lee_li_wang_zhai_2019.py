@@ -5,8 +5,9 @@ stripped, so widths and iteration counts are the paper's own headline scalings (
 step sizes come from the theorem text.  H (the paper's depth) = L: H hidden layers, then the output a.
 """
 
-import bounds
 from _pins import expect
+
+import bounds
 
 KEY = "du-lee-li-wang-zhai-2019"
 FC = f"{KEY}/thm5.1-fc-gd"

@@ -1,8 +1,9 @@
 """Oymak, Soltanolkotabi 2020 (arXiv 1902.04674): headline entries from the abstract, and the
 (unverified) lambda_0 >= delta / (100 n^2) relation."""
 
-import bounds
 from _pins import expect
+
+import bounds
 
 KEY = "oymak-soltanolkotabi-2020"
 ABSTRACT = ("converges at a geometric rate to a nearby global optima as soon as the square-root of the number "

@@ -9,13 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import PAPER, TIME_LIMIT_S, catalogue, relation, theorem, toml_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bounds.errors import CatalogError
 from bounds.loader import load_text
-
-from conftest import PAPER, TIME_LIMIT_S, catalogue, relation, theorem, toml_string
 
 USER_CATALOG = Path(__file__).parents[1] / "data" / "user_catalog"
 LOCATION = re.compile(r"mine\.toml:\d+")
@@ -109,7 +108,7 @@ def test_unreadable_files(bounds_cli, write, content, needle):
 def test_relation_defining_a_size_is_refused(bounds_cli, write):
     for symbol in ("n", "L", "m"):
         path = write(catalogue(theorem("n^2"), relations=relation(symbol, "1/lambda_0")))
-        bounds_cli("validate", path).refused(f"[relation[0].symbol]", f"cannot define {symbol}")
+        bounds_cli("validate", path).refused("[relation[0].symbol]", f"cannot define {symbol}")
 
 
 def test_second_relation_for_the_same_kernel_is_refused(bounds_cli, write):
@@ -222,8 +221,8 @@ def test_fuzzed_theorems_are_refused_with_a_location_or_evaluate(fields):
     except CatalogError as exc:
         assert str(exc).startswith("fuzz.toml"), str(exc)
     else:
-        from bounds.evaluate import evaluate_entry
         from bounds.errors import BoundsError
+        from bounds.evaluate import evaluate_entry
 
         try:
             result = evaluate_entry(entries[0], {"n": 1000, "L": 3}, relations=())

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import catalogue, theorem
 
 from bounds.cli import main
 from bounds.jsonio import dumps, jsonable, strict_loads
-
-from conftest import catalogue, theorem
 
 ROOT = Path(__file__).parents[2]
 DU = "du-zhai-poczos-singh-2019/thm4.1-gd"

@@ -12,10 +12,10 @@ import time
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from bounds.cli import main
 from interrupts import interactive_sigint
 from verify_helpers import DU_ID, SHALLOW_TOML
+
+from bounds.cli import main
 
 FIXTURE_ID = "oymak-soltanolkotabi-2020/verify-test-fixture"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from verify_helpers import entry_from_text
 
 import bounds
-from verify_helpers import entry_from_text
 from verify.errors import UnsupportedSettingError
 from verify.models import model_for_entry, ntk_network
 from verify.ntk import relu_ntk

@@ -7,13 +7,13 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from verify_helpers import DU_ID
 
 import bounds
 from bounds.cli import main
 from verify import verify_entry
 from verify.data import holdout, sphere
 from verify.verdict import ntk_margin
-from verify_helpers import DU_ID
 
 ZOU_GU_SGD = "zou-gu-2019/thm-sgd"
 CHEN = "chen-cao-zou-gu-2021/thm3.3-prop4.2-gd-ntrf-margin"

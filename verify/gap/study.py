@@ -25,11 +25,11 @@ predicted width over the empirical minimal width (all seeds), under every criter
 
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +87,7 @@ class StudySpec:
     max_n: tuple[tuple[str, int], ...] = ()  # (criterion name, largest n searched under it), e.g. (("kernel", 256),)
     stability: bool = True  # repeat the search at the largest n with the criterion doubled
 
-    def check(self) -> "StudySpec":
+    def check(self) -> StudySpec:
         if self.setting not in SETTINGS:
             raise ParameterError(f"--setting {self.setting!r} is not supported (known: {', '.join(SETTINGS)})")
         if self.Ls and not self.deep:
@@ -179,7 +179,7 @@ class CriterionResult:
     by_depth: dict[int, ExponentFit] = field(default_factory=dict)
     stability: dict[str, Any] | None = None
 
-    def to_dict(self, spec: "StudySpec") -> dict[str, Any]:
+    def to_dict(self, spec: StudySpec) -> dict[str, Any]:
         deep: dict[str, Any] = {}
         if spec.deep:
             deep["exponent_by_L"] = [{"L": L, "exponent": f.exponent, "exponent_ci": list(f.exponent_ci),
@@ -193,7 +193,7 @@ class CriterionResult:
                 "minimal_widths": [_width_row(spec, a) for a in self.answers], "stability": self.stability}
 
 
-def _width_row(spec: "StudySpec", answer: MinimalWidth) -> dict[str, Any]:
+def _width_row(spec: StudySpec, answer: MinimalWidth) -> dict[str, Any]:
     n, L = answer.n if spec.deep else (answer.n, None)
     width = answer.all_seeds
     trained = _network(spec.setting, L).trained_parameter_count(spec.d, width) if width else None
@@ -415,7 +415,7 @@ def summarise(spec: StudySpec, results: Sequence[tuple[Criterion, Sequence[Minim
     found_at = [{a.n: a.all_seeds for a in r.answers} for r in fitted]
     for answer in headline.answers:
         facts = data_facts.get(answer.n, {})
-        at = {r.rule.label: widths.get(answer.n) for r, widths in zip(fitted, found_at)}
+        at = {r.rule.label: widths.get(answer.n) for r, widths in zip(fitted, found_at, strict=True)}
         row = {**_width_row(spec, answer), "lambda_0": facts.get("lambda_0"), "delta": facts.get("delta"),
                "minimal_width_by_criterion": at, "entries": {}}
         n, L = answer.n if spec.deep else (answer.n, None)

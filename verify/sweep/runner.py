@@ -17,10 +17,11 @@ import os
 import pickle
 import time
 import warnings
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from .errors import StoreError, SweepError, SweepInterrupted
 from .keys import config_key, plain_config
@@ -172,7 +173,7 @@ def run_sweep(
                 try:
                     for index, value in runs:
                         outcomes = [value] if batch_by is None else value
-                        for i, outcome in zip(batches[index], outcomes):
+                        for i, outcome in zip(batches[index], outcomes, strict=True):
                             _save(store, name, *pending[i], outcome)
                             computed += 1
                             failed += outcome.error is not None
