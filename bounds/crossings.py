@@ -78,7 +78,9 @@ def searched_range(vary: str, lo=None, hi=None) -> tuple:
     lo = default_lo if lo is None else info.check(lo, argument("--from", "lo"))
     hi = default_hi if hi is None else info.check(hi, argument("--to", "hi"))
     if not lo < hi:
-        raise ParameterError(f"{argument('--from', 'lo')} ({fmt(lo)}) must be below {argument('--to', 'hi')} ({fmt(hi)})")
+        raise ParameterError(
+            f"{argument('--from', 'lo')} ({fmt(lo)}) must be below {argument('--to', 'hi')} ({fmt(hi)})"
+        )
     return lo, hi
 
 

@@ -91,7 +91,9 @@ def catalogue_page(catalog: Catalog | None = None) -> str:
                     out += ["", f"*{label}.* {text}"]
     if catalog.relations:
         out += ["", "## Relations between data parameters", ""]
-        out.append("Used to make bounds stated in different parameters comparable; every comparison says which one it used.")
+        out.append(
+            "Used to make bounds stated in different parameters comparable; every comparison says which one it used."
+        )
         for relation in catalog.relations:
             out += ["", f"### {relation.id}", ""]
             out.append(f"${to_latex(relation.expr)}$ for `{relation.symbol}`: {relation.label}"

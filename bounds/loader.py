@@ -354,7 +354,9 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
             unstated.append(quantity)
             continue
         if "expr" not in spec:
-            raise ctx.fail(bwhere, "missing required field 'expr' (use bound = \"unstated\" if the paper gives no formula)")
+            raise ctx.fail(
+                bwhere, "missing required field 'expr' (use bound = \"unstated\" if the paper gives no formula)"
+            )
         paper_expr = ctx.expression(spec["expr"], (*bwhere, "expr"), paper_symbols)
         bound_confidence = (ctx.string(spec["confidence"], (*bwhere, "confidence"), CONFIDENCE_LEVELS)
                             if "confidence" in spec else "")
@@ -373,7 +375,9 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
                                f"{name!r} must be a shared symbol that the expression does not contain")
         reason = _never_positive(expr, constants)
         if reason:
-            raise ctx.fail((*bwhere, "expr"), f"{spec['expr'].strip()!r} {reason}: a requirement must be a positive number")
+            raise ctx.fail(
+                (*bwhere, "expr"), f"{spec['expr'].strip()!r} {reason}: a requirement must be a positive number"
+            )
         bounds[quantity] = Bound(quantity, spec["expr"].strip(), paper_expr, expr, kind, note, bound_confidence,
                                  unknown_in, counts if quantity == "width" else "width")
 
@@ -454,7 +458,9 @@ def _constants(ctx: _Context, raw: Any, where: tuple) -> dict[str, Constant]:
     for name, spec in raw.items():
         cwhere = (*where, name)
         if name in shared or name.startswith("C_") or not (name.isascii() and name.isidentifier()):
-            raise ctx.fail(cwhere, f"{name!r} cannot name a constant (shared symbol, reserved C_ prefix or not an identifier)")
+            raise ctx.fail(
+                cwhere, f"{name!r} cannot name a constant (shared symbol, reserved C_ prefix or not an identifier)"
+            )
         ctx.table(spec, cwhere, CONSTANT_KEYS)
         default = spec["default"]
         if isinstance(default, bool) or not isinstance(default, (int, float)) or not default > 0:
@@ -480,7 +486,9 @@ def _parameters(ctx: _Context, raw: Any, where: tuple, constants: Mapping[str, C
             text = ctx.string(spec["maps_to"], (*pwhere, "maps_to"))
             maps_to = ctx.expression(text, (*pwhere, "maps_to"), set(shared) | set(constants))
         elif name not in shared:
-            raise ctx.fail(pwhere, f"{name!r} is not a shared symbol, so it needs maps_to (an expression in {', '.join(shared)})")
+            raise ctx.fail(
+                pwhere, f"{name!r} is not a shared symbol, so it needs maps_to (an expression in {', '.join(shared)})"
+            )
         relation = spec.get("relation", "")
         if relation and not isinstance(relation, str):
             raise ctx.fail((*pwhere, "relation"), "must be a relation id")

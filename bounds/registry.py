@@ -169,10 +169,14 @@ def _check_unique(entries: list[Entry], relations: list[Relation]) -> None:
         if key in by_kernel:
             first = by_kernel[key]
             kernel = f" for the kernel {relation.kernel!r}" if relation.kernel else ""
-            raise CatalogError(where, relation.line, "relation.kernel",
-                               f"{relation.id} defines {relation.symbol}{kernel}, as {first.id} already does "
-                               f"({first.paper.path if first.paper else '<catalogue>'}); only one could apply: "
-                               "give it another kernel tag, or name it from the parameters that use it (relation = ...)")
+            raise CatalogError(
+                where,
+                relation.line,
+                "relation.kernel",
+                f"{relation.id} defines {relation.symbol}{kernel}, as {first.id} already does "
+                f"({first.paper.path if first.paper else '<catalogue>'}); only one could apply: "
+                "give it another kernel tag, or name it from the parameters that use it (relation = ...)",
+            )
         by_kernel[key] = relation
     _check_relation_cycles(relations)
     for entry in entries:

@@ -116,7 +116,9 @@ def show_pretty(entry: Entry, relations: Iterable[Relation] | None = None) -> st
                      + (f" ({entry.guarantee_note})" if entry.guarantee_note else ""), ""))
     sizes = record["size"]
     counted = ", ".join(f"{u} = {v['formula']}" for u, v in sizes.items() if v["formula"])
-    out.append(_wrap(f"The width bound counts: {entry.counts}" + (f"; with m the width, {counted}" if counted else ""), ""))
+    out.append(
+        _wrap(f"The width bound counts: {entry.counts}" + (f"; with m the width, {counted}" if counted else ""), "")
+    )
     if entry.disputed:
         out.append(_wrap(f"DISPUTED: {entry.disputed}", ""))
     out.append("")

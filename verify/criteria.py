@@ -50,7 +50,9 @@ class Criterion:
                 raise CriterionError("the budget criterion needs --steps N with N >= 1")
         else:
             if self.steps is not None:
-                raise CriterionError(f"the {self.name} criterion does not use a step budget (--steps is for --criterion budget)")
+                raise CriterionError(
+                    f"the {self.name} criterion does not use a step budget (--steps is for --criterion budget)"
+                )
             factor = DEFAULT_FACTOR[self.name] if self.factor is None else self.factor
             if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 1):
                 raise CriterionError(f"the {self.name} criterion's factor must be a finite number >= 1, got {factor!r}")
@@ -95,8 +97,10 @@ class Criterion:
         if self.name == BUDGET:
             return f"budget: loss <= {eps:g} within {self.steps} full-batch GD steps, {every}"
         if self.name == KERNEL:
-            return (f"kernel:{self.factor:g}: loss <= {eps:g} within {self.factor:g} x T_kernel steps (T_kernel: steps of "
-                    f"GD on the infinite-width kernel from the same initial residual, same step size), {every}")
+            return (
+                f"kernel:{self.factor:g}: loss <= {eps:g} within {self.factor:g} x T_kernel steps (T_kernel: steps of "
+                f"GD on the infinite-width kernel from the same initial residual, same step size), {every}"
+            )
         return (f"interpolation:{self.factor:g}: GD reaches loss <= {eps:g} before the plateau rule calls it stalled, "
                 f"under a cap of {self.factor:g} x T_kernel steps, {every}")
 

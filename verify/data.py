@@ -83,7 +83,9 @@ def normalise_rows(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     norms = np.linalg.norm(X, axis=1)
     if np.any(norms == 0):
-        raise DataError(f"row {int(np.argmin(norms))} of the inputs is zero and cannot be normalised to the unit sphere")
+        raise DataError(
+            f"row {int(np.argmin(norms))} of the inputs is zero and cannot be normalised to the unit sphere"
+        )
     return X / norms[:, None]
 
 
@@ -162,7 +164,9 @@ def _dedupe(X: np.ndarray, y: np.ndarray, notes: list[str]) -> tuple[np.ndarray,
         keep.append(i)
     dropped = X.shape[0] - len(keep)
     if dropped:
-        notes.append(f"dropped {dropped} rows that coincide with an earlier row after normalisation (lambda_0 would be 0)")
+        notes.append(
+            f"dropped {dropped} rows that coincide with an earlier row after normalisation (lambda_0 would be 0)"
+        )
     return X[keep], y[keep]
 
 

@@ -151,7 +151,10 @@ class TwoLayerBatch(_Runs):
         self.grad_factor = 2.0 * spec.loss_scale(n)
         inits = [spec.init(d, m, s) for m, s in zip(self.widths, seeds, strict=True)]
         coef = np.concatenate([spec.output_scale(m) * w[-1] for m, w in zip(self.widths, inits, strict=True)])
-        scale = np.concatenate([np.full(m, self.grad_factor * eta) for m, eta in zip(self.widths, self.eta, strict=True)]) * coef
+        scale = (
+            np.concatenate([np.full(m, self.grad_factor * eta) for m, eta in zip(self.widths, self.eta, strict=True)])
+            * coef
+        )
         W0 = np.concatenate([w[0] for w in inits])
         del inits
         self.X, self.y = backend.asarray(X), backend.asarray(y)

@@ -169,5 +169,7 @@ def test_deep_seeds_batched_equal_single_runs(spec_name):
         assert len(traj.losses) == len(alone.losses) == limit + 1
         assert np.allclose(traj.losses, alone.losses, rtol=1e-10, atol=0)
         a, b = traj.snapshots[-1], alone.snapshots[-1]
-        assert np.allclose(a.kernel, b.kernel, rtol=1e-9) and a.layer_distances == pytest.approx(b.layer_distances, rel=1e-9)
+        assert np.allclose(a.kernel, b.kernel, rtol=1e-9) and a.layer_distances == pytest.approx(
+            b.layer_distances, rel=1e-9
+        )
         assert a.flip_fractions == b.flip_fractions

@@ -68,7 +68,9 @@ def test_batched_widths_equal_separate_runs():
     for traj, m, eta in zip(together, widths, etas, strict=True):
         alone = gd.run(gd.build(spec, data.X, data.y, [m], 7, [eta], NumpyBackend())[0], 50, 1e-6)[0]
         assert np.allclose(traj.losses, alone.losses, rtol=1e-12)
-        assert traj.snapshots[-1].max_neuron_distance == pytest.approx(alone.snapshots[-1].max_neuron_distance, rel=1e-10)
+        assert traj.snapshots[-1].max_neuron_distance == pytest.approx(
+            alone.snapshots[-1].max_neuron_distance, rel=1e-10
+        )
 
 
 def test_divergence_and_eps_stop_a_width():

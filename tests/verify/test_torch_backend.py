@@ -79,7 +79,9 @@ def test_cuda_agrees_with_cpu():  # pragma: no cover - runs only where a GPU is 
 def _batched_task_results(device: str) -> list[dict]:
     from verify.sweep.tasks import du2019_config, train_du2019_batch
 
-    configs = [du2019_config(24, m, s, d=5, criterion="interpolation", device=device) for m in (5, 9, 30) for s in (0, 1)]
+    configs = [
+        du2019_config(24, m, s, d=5, criterion="interpolation", device=device) for m in (5, 9, 30) for s in (0, 1)
+    ]
     return train_du2019_batch(configs)
 
 

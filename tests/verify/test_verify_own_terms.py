@@ -123,7 +123,11 @@ def test_sgd_expected_loss_over_independent_batch_draws():
 def test_draw_zero_is_the_single_run_batch_sequence():
     from verify.objectives import _Sampler
 
-    a, b, c = _Sampler(10, 3, "shuffle", 1, 5), _Sampler(10, 3, "shuffle", 1, 5, draw=0), _Sampler(10, 3, "shuffle", 1, 5, 1)
+    a, b, c = (
+        _Sampler(10, 3, "shuffle", 1, 5),
+        _Sampler(10, 3, "shuffle", 1, 5, draw=0),
+        _Sampler(10, 3, "shuffle", 1, 5, 1),
+    )
     first = [a.indices().tolist() for _ in range(4)]
     assert first == [b.indices().tolist() for _ in range(4)]
     assert first != [c.indices().tolist() for _ in range(4)]

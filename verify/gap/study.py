@@ -91,7 +91,9 @@ class StudySpec:
         if self.setting not in SETTINGS:
             raise ParameterError(f"--setting {self.setting!r} is not supported (known: {', '.join(SETTINGS)})")
         if self.Ls and not self.deep:
-            raise ParameterError(f"--L applies to deep settings only; --setting {self.setting} has no hidden m x m layers")
+            raise ParameterError(
+                f"--L applies to deep settings only; --setting {self.setting} has no hidden m x m layers"
+            )
         if len(set(self.Ls)) != len(self.Ls) or any(L < 1 for L in self.Ls):
             raise ParameterError("--L expects distinct depths, each >= 1 (e.g. --L 1,2,4)")
         if len(set(self.ns)) < 2 or min(self.ns) < 2:
@@ -422,7 +424,9 @@ def summarise(spec: StudySpec, results: Sequence[tuple[Criterion, Sequence[Minim
         for entry in chosen:
             prediction = _predict(entry, n, L, spec, facts)
             if prediction.get("width_log10") is not None:
-                looseness = {label: prediction["width_log10"] - math.log10(width) for label, width in at.items() if width}
+                looseness = {
+                    label: prediction["width_log10"] - math.log10(width) for label, width in at.items() if width
+                }
                 prediction["looseness_log10_by_criterion"] = looseness
                 if headline.rule.label in looseness:
                     prediction["looseness_log10"] = looseness[headline.rule.label]

@@ -27,7 +27,7 @@ import socket
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from typing import Any, Protocol
 
 from .errors import DaskUnavailableError, SweepError, WorkerCrashError
@@ -204,10 +204,8 @@ class DaskPool:
         finally:
             left = [future for future in futures if future.key not in finished]
             if left and self._client is not None:
-                try:
+                with suppress(Exception):  # best effort while shutting down
                     self._client.cancel(left)
-                except Exception:  # noqa: BLE001 - best effort while shutting down
-                    pass
 
 
 def _probe_scheduler(address: str, timeout: float) -> None:

@@ -73,8 +73,10 @@ def execute_batch(task: Callable[[list[dict]], Any], configs: list[dict]) -> lis
     try:
         values = task([dict(c) for c in configs])
         if not isinstance(values, (list, tuple)) or len(values) != len(configs):
-            raise TypeError(f"the batch task returned {type(values).__name__} of "
-                            f"{len(values) if isinstance(values, (list, tuple)) else '?'} results for {len(configs)} runs")
+            raise TypeError(
+                f"the batch task returned {type(values).__name__} of "
+                f"{len(values) if isinstance(values, (list, tuple)) else '?'} results for {len(configs)} runs"
+            )
         for value in values:
             if not isinstance(value, Mapping):
                 raise TypeError(f"the batch task returned a {type(value).__name__}, not a dict")
