@@ -88,6 +88,13 @@ class StudySpec:
     stability: bool = True  # repeat the search at the largest n with the criterion doubled
 
     def check(self) -> StudySpec:
+        """This spec, once its design and its criteria are valid; otherwise the ParameterError naming the flag."""
+        self._check_design()
+        self._check_criteria()
+        return self
+
+    def _check_design(self) -> None:
+        """The design points: a known setting, depths only where deep, two or more n, seeds, d, widths, eps."""
         if self.setting not in SETTINGS:
             raise ParameterError(f"--setting {self.setting!r} is not supported (known: {', '.join(SETTINGS)})")
         if self.Ls and not self.deep:
@@ -105,6 +112,10 @@ class StudySpec:
                 raise ParameterError(f"{name} must be at least {low}, got {value}")
         if not 0 < self.eps < 1:
             raise ParameterError(f"--eps {self.eps:g} is outside (0, 1)")
+
+    def _check_criteria(self) -> None:
+        """The criteria: distinct and parseable, --steps only with the budget one, --criterion-max-n only for a
+        criterion after the headline and at an n that the study has."""
         if not self.criteria or len(set(self.criteria)) != len(self.criteria):
             raise ParameterError("--criterion expects one or more distinct criteria (e.g. interpolation,kernel)")
         try:
@@ -122,7 +133,6 @@ class StudySpec:
                                      f"({rules[0].name}) may stop at a smaller n")
             if not [n for n in self.ns if n <= limit]:
                 raise ParameterError(f"--criterion-max-n {name}={limit}: no sample size of --n is that small")
-        return self
 
     def points_for(self, rule: Criterion) -> list:
         """The design points searched under `rule` (all, unless --criterion-max-n limits it)."""
