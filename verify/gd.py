@@ -519,6 +519,7 @@ def run(
 
 
 def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=None) -> list[Trajectory]:
+    """The training loop of :func:`run`, inside the backend's FLOP scope: one pass per step over the live runs."""
     K = net.count
     limits = [int(steps)] * K if isinstance(steps, (int, np.integer)) else [int(s) for s in steps]
     rules = list(stall) if stall is not None else [None] * K
@@ -531,29 +532,14 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=N
         losses = net.losses(R) if objective is None else objective.losses(net, R, step)
         if step == 0:
             initial[:] = losses
-            for c, (traj, loss) in enumerate(zip(trajectories, losses, strict=True)):
-                traj.initial_residual_norm = (float(np.sqrt(loss / net.spec.loss_scale(net.n))) if objective is None
-                                              else objective.residual_norm(net, R, c))
+            _record_initial_residuals(net, R, losses, trajectories, objective)
         stopping = []
         for c, k in enumerate(net.live):
             traj, loss = trajectories[k], float(losses[c])
             traj.losses.append(loss)
-            reason = None
-            if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * max(initial[k], 1e-300):
-                traj.diverged_at, reason = step, "diverged"
-            elif loss <= eps:
-                traj.reached_eps, reason = step, "eps"
-            elif rules[k] is not None and (why := rules[k].observe(step, loss)) is not None:
-                traj.stalled_at, reason = step, why
-            elif step >= limits[k]:
-                reason = "limit"
+            reason = _stop_reason(traj, step, loss, eps, initial[k], rules[k], limits[k])
             if (reason is not None or step in checkpoints) and traj.diverged_at is None:
-                snap = net.snapshot(k, step, loss)
-                traj.snapshots.append(snap)
-                if objective is not None:
-                    objective.on_snapshot(net, k, step)
-                if on_snapshot is not None:
-                    on_snapshot(k, snap)
+                _take_snapshot(net, k, traj, step, loss, objective, on_snapshot)
             if reason is not None:
                 traj.stopped, traj.stop_reason = True, reason
                 stopping.append(c)
@@ -568,3 +554,39 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=N
         if progress is not None:
             progress(1)
     return trajectories
+
+
+def _record_initial_residuals(net, R, losses, trajectories: list[Trajectory], objective: Objective | None) -> None:
+    """Each run's residual norm before the first step: from the squared loss, or as the objective measures it."""
+    for c, (traj, loss) in enumerate(zip(trajectories, losses, strict=True)):
+        traj.initial_residual_norm = (float(np.sqrt(loss / net.spec.loss_scale(net.n))) if objective is None
+                                      else objective.residual_norm(net, R, c))
+
+
+def _stop_reason(traj: Trajectory, step: int, loss: float, eps: float, initial: float,
+                 rule: PlateauRule | None, limit: int) -> str | None:
+    """Why a run stops at `step` with `loss` ("diverged", "eps", its stall rule's reason, "limit"), the step
+    recorded on `traj` for the first three; None while it goes on."""
+    if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * max(initial, 1e-300):
+        traj.diverged_at = step
+        return "diverged"
+    if loss <= eps:
+        traj.reached_eps = step
+        return "eps"
+    if rule is not None and (why := rule.observe(step, loss)) is not None:
+        traj.stalled_at = step
+        return why
+    if step >= limit:
+        return "limit"
+    return None
+
+
+def _take_snapshot(net, k: int, traj: Trajectory, step: int, loss: float, objective: Objective | None,
+                   on_snapshot: Callable[[int, Snapshot], None] | None) -> None:
+    """Snapshot run k at `step` onto its trajectory, let the objective measure it, and pass it to `on_snapshot`."""
+    snap = net.snapshot(k, step, loss)
+    traj.snapshots.append(snap)
+    if objective is not None:
+        objective.on_snapshot(net, k, step)
+    if on_snapshot is not None:
+        on_snapshot(k, snap)
