@@ -1,6 +1,11 @@
-"""Generate docs/catalogue.md from the catalogue data (a test fails when it is stale)."""
+"""Generate docs/catalogue.md from the catalogue data (a test fails when it is stale), and the write-or-check step
+that every generated page shares (docs/make_tutorial.py, docs/make_notebook.py)."""
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from .asymptotics import exponents
 from .errors import BoundsError
@@ -10,6 +15,25 @@ from .registry import Catalog, load_catalog
 SYMBOL = {"width": "m", "iterations": "T", "step_size": "\\eta"}
 RELATION = {"width": "\\gtrsim", "iterations": "\\lesssim", "step_size": "\\lesssim"}
 TITLE = {"width": "Width", "iterations": "Iterations to loss <= eps", "step_size": "Step size"}
+
+
+def write_or_check(page: Path, text: str, command: str, *, check: bool,
+                   current: Callable[[str], bool] | None = None) -> int:
+    """Write the generated `text` to `page`, or with `check` only compare it with the committed page.
+
+    A page is current when ``current(committed_text)`` says so (default: the texts are equal); a missing or stale
+    page prints ``PAGE is stale: run COMMAND`` on stderr.  Returns the exit status: 1 for a stale page, else 0.
+    """
+    if check:
+        committed = page.read_text(encoding="utf-8") if page.exists() else None
+        if committed is None or not (current(committed) if current is not None else committed == text):
+            print(f"{page} is stale: run {command}", file=sys.stderr)
+            return 1
+        print(f"{page} is up to date")
+        return 0
+    page.write_text(text, encoding="utf-8")
+    print(f"wrote {page}")
+    return 0
 
 
 def _growth_summary(entry, quantity: str, relations) -> str:

@@ -220,15 +220,9 @@ def render() -> str:
 
 
 def main() -> None:
-    text = render()
-    if "--check" in sys.argv[1:]:
-        if PAGE.read_text(encoding="utf-8") != text:
-            print(f"{PAGE} is stale: run python docs/make_tutorial.py", file=sys.stderr)
-            sys.exit(1)
-        print(f"{PAGE} is up to date")
-        return
-    PAGE.write_text(text, encoding="utf-8")
-    print(f"wrote {PAGE}")
+    from bounds.docs import write_or_check
+
+    sys.exit(write_or_check(PAGE, render(), "python docs/make_tutorial.py", check="--check" in sys.argv[1:]))
 
 
 if __name__ == "__main__":
