@@ -73,7 +73,9 @@ def round_timing(n: int, d: int, widths: list[int], seeds: int, steps: int, repe
         together = train_du2019_batch(configs)
         batched_times.append(time.perf_counter() - start)
     single_s, batched_s = statistics.median(single_times), statistics.median(batched_times)
-    worst = max(abs(a["final_loss"] - b["final_loss"]) / abs(a["final_loss"]) for a, b in zip(alone, together))
+    worst = max(
+        abs(a["final_loss"] - b["final_loss"]) / abs(a["final_loss"]) for a, b in zip(alone, together, strict=True)
+    )
     useful = 4.0 * n * d * sum(widths) * seeds * steps / batched_s
     return {"n": n, "d": d, "widths": widths, "seeds": seeds, "runs": len(configs), "steps": steps,
             "one_at_a_time_s": single_s, "batched_s": batched_s, "speedup": single_s / batched_s,

@@ -27,8 +27,8 @@ import argparse
 import platform
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from verify.sweep import LocalPool, ResultStore, run_sweep
 from verify.sweep.pools import default_workers

@@ -13,8 +13,9 @@ Quick start::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from .errors import BoundsError, CatalogError, ExpressionError, MissingParameterError, ParameterError, UnknownEntryError
 from .model import Entry, Relation
@@ -46,7 +47,7 @@ def get(entry_id: str, extra: Iterable[Path | str] | Path | str = ()) -> Entry:
     return load_catalog(_catalog_argument(extra, "extra")).get(_id_argument(entry_id))
 
 
-def compare(**kwargs) -> "Comparison":
+def compare(**kwargs) -> Comparison:
     """One row per theorem at a point, as a list of rows that shows as a table in notebooks.
 
     See :func:`bounds.comparison.compare` and :class:`bounds.comparison.Comparison`.
@@ -56,7 +57,7 @@ def compare(**kwargs) -> "Comparison":
     return _compare(**kwargs)
 
 
-def crossover(a: str, b: str, **kwargs) -> "list[Crossover]":
+def crossover(a: str, b: str, **kwargs) -> list[Crossover]:
     """Where bound `a` crosses bound `b`; see :func:`bounds.crossings.crossover`."""
     from .crossings import crossover as _crossover
 

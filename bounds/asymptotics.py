@@ -9,9 +9,9 @@ when those parameters shrink with n.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .errors import ParameterError
 from .evaluate import close_substitution, constant_values, needed_symbols, relations_of, resolve

@@ -9,7 +9,7 @@ arXiv ``@misc`` (``@online`` in biblatex); every entry carries its arXiv id and 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from .errors import ParameterError
 from .model import Paper

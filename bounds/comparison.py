@@ -9,9 +9,10 @@ hypotheses.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .asymptotics import exponent
 from .errors import MissingParameterError, ParameterError, argument
@@ -100,7 +101,7 @@ class Comparison(list):
         """The rows as plain dictionaries (what ``bounds compare --format json`` writes)."""
         return [row.to_dict() for row in self]
 
-    def to_pandas(self) -> "pandas.DataFrame":
+    def to_pandas(self) -> pandas.DataFrame:
         """A pandas DataFrame, one row per theorem, indexed by id; needs pandas (the `pandas` extra)."""
         from .display import rows_dataframe
 

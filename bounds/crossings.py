@@ -9,9 +9,9 @@ coincide, produce none.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -78,7 +78,9 @@ def searched_range(vary: str, lo=None, hi=None) -> tuple:
     lo = default_lo if lo is None else info.check(lo, argument("--from", "lo"))
     hi = default_hi if hi is None else info.check(hi, argument("--to", "hi"))
     if not lo < hi:
-        raise ParameterError(f"{argument('--from', 'lo')} ({fmt(lo)}) must be below {argument('--to', 'hi')} ({fmt(hi)})")
+        raise ParameterError(
+            f"{argument('--from', 'lo')} ({fmt(lo)}) must be below {argument('--to', 'hi')} ({fmt(hi)})"
+        )
     return lo, hi
 
 

@@ -1,6 +1,11 @@
-"""Generate docs/catalogue.md from the catalogue data (a test fails when it is stale)."""
+"""Generate docs/catalogue.md from the catalogue data (a test fails when it is stale), and the write-or-check step
+that every generated page shares (docs/make_tutorial.py, docs/make_notebook.py)."""
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from .asymptotics import exponents
 from .errors import BoundsError
@@ -10,6 +15,25 @@ from .registry import Catalog, load_catalog
 SYMBOL = {"width": "m", "iterations": "T", "step_size": "\\eta"}
 RELATION = {"width": "\\gtrsim", "iterations": "\\lesssim", "step_size": "\\lesssim"}
 TITLE = {"width": "Width", "iterations": "Iterations to loss <= eps", "step_size": "Step size"}
+
+
+def write_or_check(page: Path, text: str, command: str, *, check: bool,
+                   current: Callable[[str], bool] | None = None) -> int:
+    """Write the generated `text` to `page`, or with `check` only compare it with the committed page.
+
+    A page is current when ``current(committed_text)`` says so (default: the texts are equal); a missing or stale
+    page prints ``PAGE is stale: run COMMAND`` on stderr.  Returns the exit status: 1 for a stale page, else 0.
+    """
+    if check:
+        committed = page.read_text(encoding="utf-8") if page.exists() else None
+        if committed is None or not (current(committed) if current is not None else committed == text):
+            print(f"{page} is stale: run {command}", file=sys.stderr)
+            return 1
+        print(f"{page} is up to date")
+        return 0
+    page.write_text(text, encoding="utf-8")
+    print(f"wrote {page}")
+    return 0
 
 
 def _growth_summary(entry, quantity: str, relations) -> str:
@@ -22,9 +46,16 @@ def _growth_summary(entry, quantity: str, relations) -> str:
 
 def catalogue_page(catalog: Catalog | None = None) -> str:
     """The Markdown page: every paper, theorem, formula (LaTeX), setting, source and relation."""
-    from .analysis import to_latex
-
     catalog = catalog or load_catalog()
+    out = _summary(catalog)
+    for paper in sorted(catalog.papers(), key=lambda p: (p.year, p.key)):
+        out += _paper_section(paper, catalog)
+    out += _relations_section(catalog)
+    return "\n".join(out) + "\n"
+
+
+def _summary(catalog: Catalog) -> list[str]:
+    """The page's title, the legend of its terms, and one table row per theorem linking to its section."""
     out = [
         "# The catalogue",
         "",
@@ -48,60 +79,86 @@ def catalogue_page(catalog: Catalog | None = None) -> str:
         confidence = entry.confidence + (", **disputed**" if entry.disputed else "")
         out.append(f"| [`{entry.id}`](#{_anchor(entry.id)}) | {entry.label} | {confidence} | {entry.counts} | "
                    f"{entry.guarantee} | {width} | {iterations} |")
-    papers = sorted(catalog.papers(), key=lambda p: (p.year, p.key))
-    for paper in papers:
-        out += ["", f"## {paper.title}", ""]
-        out.append(f"{', '.join(paper.authors)}. {paper.venue + ', ' if paper.venue else ''}{paper.year}. "
-                   f"[arXiv:{paper.arxiv}{paper.arxiv_version}](https://arxiv.org/abs/{paper.arxiv}{paper.arxiv_version}).")
-        if paper.sources:
-            out += ["", "Sources checked:"] + [f"- {s}" for s in paper.sources]
-        for entry in (e for e in catalog if e.paper.key == paper.key):
-            out += ["", f"### {entry.id}", "", f'<a id="{_anchor(entry.id)}"></a>', ""]
-            out.append(f"**{entry.label}**: {entry.summary}. Confidence: **{entry.confidence}**"
-                       + (f" ({entry.confidence_source})" if entry.confidence_source else "") + ".")
-            out += ["", f"> {entry.quote}", ""]
-            out.append(f"- Counts: {entry.counts}; guarantee: {GUARANTEE_TEXT.get(entry.guarantee, entry.guarantee)}"
-                       + (f"; statement of arXiv {entry.arxiv_version}" if entry.version else "")
-                       + (f"; venue of that version: {entry.venue}" if entry.venue else ""))
-            if entry.disputed:
-                out.append(f"- **Disputed.** {entry.disputed}")
-            for quantity in entry.unstated:
-                out.append(f"- {TITLE[quantity]}: not stated explicitly by the theorem")
-            for quantity, bound in entry.bounds.items():
-                out.append(f"- {TITLE[quantity]} ({bound.kind}): "
-                           f"${SYMBOL[quantity]} {RELATION[quantity]} {to_latex(bound.paper_expr)}$; "
-                           f"growth: {_growth_summary(entry, quantity, catalog.relations)}"
-                           + (f"; confidence of this bound: {bound.confidence}" if bound.confidence else "")
-                           + (f". {bound.note}" if bound.note else ""))
-            if entry.probability:
-                out.append(f"- Probability: {entry.probability}")
-            if entry.conditions:
-                out.append("- Conditions: " + "; ".join(f"`{c.text}`" for c in entry.conditions))
-            out += ["", "| setting | |", "|---|---|"]
-            out += [f"| {k} | {v.replace('|', '/')} |" for k, v in entry.setting.items()]
-            if entry.parameters:
-                out += ["", "| symbol | meaning | shared |", "|---|---|---|"]
-                for name, p in entry.parameters.items():
-                    out.append(f"| `{name}` | {p.meaning.replace('|', '/')} | `{p.maps_to_text or name}` |")
-            if entry.constants:
-                out.append("")
-                out += [f"- Hidden constant `{c.name}` = {c.default:g}: {c.meaning}" for c in entry.constants.values()]
-            for label, text in (("Hides", entry.hides), ("Notes", entry.notes), ("Disagreements", entry.disagreements)):
-                if text:
-                    out += ["", f"*{label}.* {text}"]
-    if catalog.relations:
-        out += ["", "## Relations between data parameters", ""]
-        out.append("Used to make bounds stated in different parameters comparable; every comparison says which one it used.")
-        for relation in catalog.relations:
-            out += ["", f"### {relation.id}", ""]
-            out.append(f"${to_latex(relation.expr)}$ for `{relation.symbol}`: {relation.label}"
-                       + (f" of {relation.paper.citation}" if relation.paper else "")
-                       + f". Confidence: **{relation.confidence}**"
-                       + (f" ({relation.source})" if relation.source else "") + ".")
-            out += ["", f"> {relation.quote}"]
-            if relation.notes:
-                out += ["", relation.notes]
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _paper_section(paper, catalog: Catalog) -> list[str]:
+    """One paper: its citation line, the sources checked, then a section per theorem of it."""
+    out = ["", f"## {paper.title}", ""]
+    out.append(f"{', '.join(paper.authors)}. {paper.venue + ', ' if paper.venue else ''}{paper.year}. "
+               f"[arXiv:{paper.arxiv}{paper.arxiv_version}](https://arxiv.org/abs/{paper.arxiv}{paper.arxiv_version}).")
+    if paper.sources:
+        out += ["", "Sources checked:"] + [f"- {s}" for s in paper.sources]
+    for entry in (e for e in catalog if e.paper.key == paper.key):
+        out += _entry_section(entry, catalog)
+    return out
+
+
+def _entry_section(entry, catalog: Catalog) -> list[str]:
+    """One theorem: summary and quote, what it counts and guarantees, its bounds, setting and symbols."""
+    out = ["", f"### {entry.id}", "", f'<a id="{_anchor(entry.id)}"></a>', ""]
+    out.append(f"**{entry.label}**: {entry.summary}. Confidence: **{entry.confidence}**"
+               + (f" ({entry.confidence_source})" if entry.confidence_source else "") + ".")
+    out += ["", f"> {entry.quote}", ""]
+    out.append(f"- Counts: {entry.counts}; guarantee: {GUARANTEE_TEXT.get(entry.guarantee, entry.guarantee)}"
+               + (f"; statement of arXiv {entry.arxiv_version}" if entry.version else "")
+               + (f"; venue of that version: {entry.venue}" if entry.venue else ""))
+    if entry.disputed:
+        out.append(f"- **Disputed.** {entry.disputed}")
+    out += _bound_lines(entry, catalog)
+    out += ["", "| setting | |", "|---|---|"]
+    out += [f"| {k} | {v.replace('|', '/')} |" for k, v in entry.setting.items()]
+    if entry.parameters:
+        out += ["", "| symbol | meaning | shared |", "|---|---|---|"]
+        for name, p in entry.parameters.items():
+            out.append(f"| `{name}` | {p.meaning.replace('|', '/')} | `{p.maps_to_text or name}` |")
+    if entry.constants:
+        out.append("")
+        out += [f"- Hidden constant `{c.name}` = {c.default:g}: {c.meaning}" for c in entry.constants.values()]
+    for label, text in (("Hides", entry.hides), ("Notes", entry.notes), ("Disagreements", entry.disagreements)):
+        if text:
+            out += ["", f"*{label}.* {text}"]
+    return out
+
+
+def _bound_lines(entry, catalog: Catalog) -> list[str]:
+    """The bullet list of a theorem's quantities: unstated ones, each bound with its growth, then probability
+    and conditions."""
+    from .analysis import to_latex
+
+    out = [f"- {TITLE[quantity]}: not stated explicitly by the theorem" for quantity in entry.unstated]
+    for quantity, bound in entry.bounds.items():
+        out.append(f"- {TITLE[quantity]} ({bound.kind}): "
+                   f"${SYMBOL[quantity]} {RELATION[quantity]} {to_latex(bound.paper_expr)}$; "
+                   f"growth: {_growth_summary(entry, quantity, catalog.relations)}"
+                   + (f"; confidence of this bound: {bound.confidence}" if bound.confidence else "")
+                   + (f". {bound.note}" if bound.note else ""))
+    if entry.probability:
+        out.append(f"- Probability: {entry.probability}")
+    if entry.conditions:
+        out.append("- Conditions: " + "; ".join(f"`{c.text}`" for c in entry.conditions))
+    return out
+
+
+def _relations_section(catalog: Catalog) -> list[str]:
+    """The catalogue's relations between data parameters (e.g. lambda_0 through delta), each with its source."""
+    from .analysis import to_latex
+
+    if not catalog.relations:
+        return []
+    out = ["", "## Relations between data parameters", ""]
+    out.append("Used to make bounds stated in different parameters comparable; "
+               "every comparison says which one it used.")
+    for relation in catalog.relations:
+        out += ["", f"### {relation.id}", ""]
+        out.append(f"${to_latex(relation.expr)}$ for `{relation.symbol}`: {relation.label}"
+                   + (f" of {relation.paper.citation}" if relation.paper else "")
+                   + f". Confidence: **{relation.confidence}**"
+                   + (f" ({relation.source})" if relation.source else "") + ".")
+        out += ["", f"> {relation.quote}"]
+        if relation.notes:
+            out += ["", relation.notes]
+    return out
 
 
 def _formula_cell(entry, quantity: str) -> str:

@@ -9,13 +9,14 @@ silently missing field.  The format is documented in ``docs/catalog-format.md``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ._toml import TOMLDecodeError, loads_toml
 from .errors import CatalogError, ExpressionError
-from .expr.ir import Call, Node, free_symbols, node_count, substitute, children
+from .expr.ir import Call, Node, children, free_symbols, node_count, substitute
 from .expr.parse import MAX_NODES, parse
 from .model import (
     ALGORITHMS,
@@ -319,11 +320,7 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
     if not SLUG.match(slug):
         raise ctx.fail((*where, "slug"), f"{slug!r} must be lower-case letters, digits, '-' and '.'")
     confidence, confidence_source = _confidence(ctx, raw, where)
-    setting = ctx.table(raw["setting"], (*where, "setting"), SETTING_KEYS)
-    for key, value in setting.items():
-        ctx.string(value, (*where, "setting", key))
-    ctx.string(setting["architecture"], (*where, "setting", "architecture"), ARCHITECTURES)
-    ctx.string(setting["algorithm"], (*where, "setting", "algorithm"), ALGORITHMS)
+    setting = _setting(ctx, raw, where)
 
     shared = shared_symbols()
     constants = _constants(ctx, raw.get("constants", {}), (*where, "constants"))
@@ -331,50 +328,7 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
     paper_symbols = set(shared) | set(parameters) | set(constants)
     mapping = {name: p.maps_to for name, p in parameters.items() if p.maps_to is not None}
 
-    bounds: dict[str, Bound] = {}
-    unstated: list[str] = []
-    counts = "width"
-    for quantity in QUANTITIES:
-        if quantity not in raw:
-            continue
-        bwhere = (*where, quantity)
-        spec = ctx.table(raw[quantity], bwhere, BOUND_KEYS)
-        kind = ctx.string(spec["bound"], (*bwhere, "bound"), BOUND_KINDS)
-        note = spec.get("note", "")
-        if not isinstance(note, str):
-            raise ctx.fail((*bwhere, "note"), "must be a string")
-        if "counts" in spec:
-            if quantity != "width":
-                raise ctx.fail((*bwhere, "counts"), "only a width bound counts neurons or parameters")
-            counts = ctx.string(spec["counts"], (*bwhere, "counts"), COUNTS)
-        if kind == "unstated":
-            if "expr" in spec:
-                raise ctx.fail((*bwhere, "expr"), "an 'unstated' bound has no expression; explain in note")
-            unstated.append(quantity)
-            continue
-        if "expr" not in spec:
-            raise ctx.fail(bwhere, "missing required field 'expr' (use bound = \"unstated\" if the paper gives no formula)")
-        paper_expr = ctx.expression(spec["expr"], (*bwhere, "expr"), paper_symbols)
-        bound_confidence = (ctx.string(spec["confidence"], (*bwhere, "confidence"), CONFIDENCE_LEVELS)
-                            if "confidence" in spec else "")
-        expr = substitute(paper_expr, mapping)
-        if node_count(expr, MAX_NODES) > MAX_NODES:
-            raise ctx.fail((*bwhere, "expr"), f"too large after substituting the parameters' maps_to "
-                                              f"(more than {MAX_NODES} nodes)")
-        if quantity == "width" and "m" in free_symbols(expr) and not _m_only_in_logs(expr):
-            raise ctx.fail((*bwhere, "expr"), "the width may depend on m only through log(...) factors")
-        if quantity != "width" and "m" in free_symbols(expr) and "width" not in bounds:
-            raise ctx.fail((*bwhere, "expr"), "depends on the width m, but the theorem states no width")
-        unknown_in = tuple(_string_list(ctx, spec.get("unknown_in", []), (*bwhere, "unknown_in")))
-        for name in unknown_in:
-            if name not in shared or name in free_symbols(expr):
-                raise ctx.fail((*bwhere, "unknown_in"),
-                               f"{name!r} must be a shared symbol that the expression does not contain")
-        reason = _never_positive(expr, constants)
-        if reason:
-            raise ctx.fail((*bwhere, "expr"), f"{spec['expr'].strip()!r} {reason}: a requirement must be a positive number")
-        bounds[quantity] = Bound(quantity, spec["expr"].strip(), paper_expr, expr, kind, note, bound_confidence,
-                                 unknown_in, counts if quantity == "width" else "width")
+    bounds, unstated, counts = _bounds(ctx, raw, where, paper_symbols, mapping, constants)
 
     conditions = tuple(
         _condition(ctx, text, (*where, "conditions"), paper_symbols, mapping)
@@ -407,6 +361,81 @@ def _theorem(ctx: _Context, paper: Paper, raw: Any, index: int) -> Entry:
         counts=counts,
         **{key: value.strip() for key, value in extra_text.items()},
     )
+
+
+def _setting(ctx: _Context, raw: dict, where: tuple) -> dict:
+    """The theorem's [setting] table: every value a string, architecture and algorithm from the known lists."""
+    setting = ctx.table(raw["setting"], (*where, "setting"), SETTING_KEYS)
+    for key, value in setting.items():
+        ctx.string(value, (*where, "setting", key))
+    ctx.string(setting["architecture"], (*where, "setting", "architecture"), ARCHITECTURES)
+    ctx.string(setting["algorithm"], (*where, "setting", "algorithm"), ALGORITHMS)
+    return setting
+
+
+def _bounds(ctx: _Context, raw: dict, where: tuple, paper_symbols: set[str], mapping: dict,
+            constants: dict) -> tuple[dict[str, Bound], list[str], str]:
+    """The theorem's bound tables in QUANTITIES order: the stated bounds, the quantities marked unstated, and what
+    the width bound counts ("width" unless its table says `counts`)."""
+    bounds: dict[str, Bound] = {}
+    unstated: list[str] = []
+    counts = "width"
+    for quantity in QUANTITIES:
+        if quantity not in raw:
+            continue
+        bwhere = (*where, quantity)
+        spec = ctx.table(raw[quantity], bwhere, BOUND_KEYS)
+        kind = ctx.string(spec["bound"], (*bwhere, "bound"), BOUND_KINDS)
+        note = spec.get("note", "")
+        if not isinstance(note, str):
+            raise ctx.fail((*bwhere, "note"), "must be a string")
+        if "counts" in spec:
+            if quantity != "width":
+                raise ctx.fail((*bwhere, "counts"), "only a width bound counts neurons or parameters")
+            counts = ctx.string(spec["counts"], (*bwhere, "counts"), COUNTS)
+        if kind == "unstated":
+            if "expr" in spec:
+                raise ctx.fail((*bwhere, "expr"), "an 'unstated' bound has no expression; explain in note")
+            unstated.append(quantity)
+            continue
+        bounds[quantity] = _bound(ctx, quantity, spec, bwhere, paper_symbols, mapping, constants,
+                                  has_width="width" in bounds, kind=kind, note=note,
+                                  counts=counts if quantity == "width" else "width")
+    return bounds, unstated, counts
+
+
+def _bound(ctx: _Context, quantity: str, spec: dict, bwhere: tuple, paper_symbols: set[str], mapping: dict,
+           constants: dict, *, has_width: bool, kind: str, note: str, counts: str) -> Bound:
+    """One stated bound: its expression parsed in the paper's symbols, rewritten through the parameters' maps_to,
+    and refused where it is too large, depends on m wrongly, or can never be a positive requirement."""
+    if "expr" not in spec:
+        raise ctx.fail(
+            bwhere, "missing required field 'expr' (use bound = \"unstated\" if the paper gives no formula)"
+        )
+    paper_expr = ctx.expression(spec["expr"], (*bwhere, "expr"), paper_symbols)
+    bound_confidence = (ctx.string(spec["confidence"], (*bwhere, "confidence"), CONFIDENCE_LEVELS)
+                        if "confidence" in spec else "")
+    expr = substitute(paper_expr, mapping)
+    if node_count(expr, MAX_NODES) > MAX_NODES:
+        raise ctx.fail((*bwhere, "expr"), f"too large after substituting the parameters' maps_to "
+                                          f"(more than {MAX_NODES} nodes)")
+    if quantity == "width" and "m" in free_symbols(expr) and not _m_only_in_logs(expr):
+        raise ctx.fail((*bwhere, "expr"), "the width may depend on m only through log(...) factors")
+    if quantity != "width" and "m" in free_symbols(expr) and not has_width:
+        raise ctx.fail((*bwhere, "expr"), "depends on the width m, but the theorem states no width")
+    unknown_in = tuple(_string_list(ctx, spec.get("unknown_in", []), (*bwhere, "unknown_in")))
+    shared = shared_symbols()
+    for name in unknown_in:
+        if name not in shared or name in free_symbols(expr):
+            raise ctx.fail((*bwhere, "unknown_in"),
+                           f"{name!r} must be a shared symbol that the expression does not contain")
+    reason = _never_positive(expr, constants)
+    if reason:
+        raise ctx.fail(
+            (*bwhere, "expr"), f"{spec['expr'].strip()!r} {reason}: a requirement must be a positive number"
+        )
+    return Bound(quantity, spec["expr"].strip(), paper_expr, expr, kind, note, bound_confidence,
+                 unknown_in, counts)
 
 
 def _version(ctx: _Context, raw: dict, where: tuple) -> str:
@@ -453,7 +482,9 @@ def _constants(ctx: _Context, raw: Any, where: tuple) -> dict[str, Constant]:
     for name, spec in raw.items():
         cwhere = (*where, name)
         if name in shared or name.startswith("C_") or not (name.isascii() and name.isidentifier()):
-            raise ctx.fail(cwhere, f"{name!r} cannot name a constant (shared symbol, reserved C_ prefix or not an identifier)")
+            raise ctx.fail(
+                cwhere, f"{name!r} cannot name a constant (shared symbol, reserved C_ prefix or not an identifier)"
+            )
         ctx.table(spec, cwhere, CONSTANT_KEYS)
         default = spec["default"]
         if isinstance(default, bool) or not isinstance(default, (int, float)) or not default > 0:
@@ -479,7 +510,9 @@ def _parameters(ctx: _Context, raw: Any, where: tuple, constants: Mapping[str, C
             text = ctx.string(spec["maps_to"], (*pwhere, "maps_to"))
             maps_to = ctx.expression(text, (*pwhere, "maps_to"), set(shared) | set(constants))
         elif name not in shared:
-            raise ctx.fail(pwhere, f"{name!r} is not a shared symbol, so it needs maps_to (an expression in {', '.join(shared)})")
+            raise ctx.fail(
+                pwhere, f"{name!r} is not a shared symbol, so it needs maps_to (an expression in {', '.join(shared)})"
+            )
         relation = spec.get("relation", "")
         if relation and not isinstance(relation, str):
             raise ctx.fail((*pwhere, "relation"), "must be a relation id")

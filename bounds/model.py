@@ -7,8 +7,9 @@ growth, SymPy), imported lazily so that loading the catalogue stays cheap.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .expr.ir import Node
 
@@ -247,7 +248,7 @@ class Entry:
 
     # -- engine delegations -----------------------------------------------------------
     @property
-    def width(self) -> "sympy.Expr | None":
+    def width(self) -> sympy.Expr | None:
         """The width requirement as a SymPy expression in shared symbols (None if unstated)."""
         from .analysis import to_sympy
 
@@ -255,14 +256,14 @@ class Entry:
         return to_sympy(bound.expr) if bound else None
 
     @property
-    def iterations(self) -> "sympy.Expr | None":
+    def iterations(self) -> sympy.Expr | None:
         """The iteration count as a SymPy expression, or None where the paper gives none."""
         from .analysis import to_sympy
 
         bound = self.bounds.get("iterations")
         return to_sympy(bound.expr) if bound else None
 
-    def evaluate(self, constants: Mapping[str, float] | None = None, **params: float) -> "Evaluation":
+    def evaluate(self, constants: Mapping[str, float] | None = None, **params: float) -> Evaluation:
         """Evaluate every bound of this theorem at a point, e.g. ``evaluate(n=1000, L=10)``.
 
         Parameters not given come from defaults or from the relations of the catalogue this

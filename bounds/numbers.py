@@ -104,7 +104,7 @@ def _narrow(value, name: str, original):
 
 def log10_of(value) -> float:
     """log10 of a positive float or mpmath number."""
-    if isinstance(value, float) or isinstance(value, int):
+    if isinstance(value, (float, int)):
         return math.log10(value)
     import mpmath
 

@@ -6,8 +6,8 @@ plot too: the y axis then shows log10 of the bound instead of the bound.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -131,8 +131,12 @@ def plot_bounds(catalog: Catalog, vary: str, lo: float, hi: float, quantity: str
     from .numbers import fmt
 
     fixed = ", ".join(f"{k} = {fmt(v)}" for k, v in sorted(params.items()))
-    ax.set_title(f"{label} vs {vary}" + (f" at {fixed}" if fixed else "") + "; hidden constants 1; other parameters at their defaults",
-                 fontsize=10)
+    ax.set_title(
+        f"{label} vs {vary}"
+        + (f" at {fixed}" if fixed else "")
+        + "; hidden constants 1; other parameters at their defaults",
+        fontsize=10,
+    )
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
               title="colour: paper; line: solid quoted, dashed secondary,\ndotted headline, dash-dot unverified",

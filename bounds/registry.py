@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .errors import CatalogError, UnknownEntryError
 from .loader import load_file
@@ -91,7 +91,7 @@ class Catalog:
         algorithm: str | None = None,
         confidence: str | None = None,
         ids: Sequence[str] | None = None,
-    ) -> "Catalog":
+    ) -> Catalog:
         """Entries matching every given criterion (activation: the leading word, e.g. relu or smooth)."""
         if isinstance(ids, str):
             ids = [ids]  # one id, not a sequence of one-letter ids
@@ -169,10 +169,14 @@ def _check_unique(entries: list[Entry], relations: list[Relation]) -> None:
         if key in by_kernel:
             first = by_kernel[key]
             kernel = f" for the kernel {relation.kernel!r}" if relation.kernel else ""
-            raise CatalogError(where, relation.line, "relation.kernel",
-                               f"{relation.id} defines {relation.symbol}{kernel}, as {first.id} already does "
-                               f"({first.paper.path if first.paper else '<catalogue>'}); only one could apply: "
-                               "give it another kernel tag, or name it from the parameters that use it (relation = ...)")
+            raise CatalogError(
+                where,
+                relation.line,
+                "relation.kernel",
+                f"{relation.id} defines {relation.symbol}{kernel}, as {first.id} already does "
+                f"({first.paper.path if first.paper else '<catalogue>'}); only one could apply: "
+                "give it another kernel tag, or name it from the parameters that use it (relation = ...)",
+            )
         by_kernel[key] = relation
     _check_relation_cycles(relations)
     for entry in entries:

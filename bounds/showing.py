@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .asymptotics import exponents, leading
 from .errors import BoundsError
-from .model import Entry, Relation
+from .model import GUARANTEE_TEXT, Entry, Relation
 
 QUANTITY_TITLES = {"width": "Width m", "iterations": "Iterations T", "step_size": "Step size eta"}
 
@@ -100,7 +101,30 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 
 def show_pretty(entry: Entry, relations: Iterable[Relation] | None = None) -> str:
+    """The plain-text page of `bounds show ID`: source, quote, setting, symbols, then each bound's forms."""
     record = entry_record(entry, relations)
+    out = _pretty_source(entry, record)
+    out += _pretty_setting(entry)
+    for quantity in entry.unstated:
+        out += ["", f"{QUANTITY_TITLES[quantity]}: not stated explicitly by the theorem"]
+    for quantity, bound in record["bounds"].items():
+        out += _pretty_bound(entry, quantity, bound)
+    for label, text in (("Probability", entry.probability), ("Hides", entry.hides),
+                        ("Conditions", "; ".join(c.text for c in entry.conditions)), ("Notes", entry.notes),
+                        ("Disagreements", entry.disagreements)):
+        if text:
+            out.append("")
+            out.append(label)
+            out.append(_wrap(text))
+    if entry.paper.sources:
+        out.append("")
+        out.append("Sources checked")
+        out += [_wrap(f"- {s}") for s in entry.paper.sources]
+    return "\n".join(out) + "\n"
+
+
+def _pretty_source(entry: Entry, record: dict[str, Any]) -> list[str]:
+    """The heading: id, paper and version, confidence, guarantee, what the width counts, dispute, and the quote."""
     paper = entry.paper
     out = [entry.id, "=" * len(entry.id)]
     out.append(f"{entry.label} of {', '.join(paper.authors)}, \"{paper.title}\"")
@@ -109,19 +133,23 @@ def show_pretty(entry: Entry, relations: Iterable[Relation] | None = None) -> st
                + (" (the version this statement belongs to)" if entry.version else ""))
     confidence = entry.confidence + (f" ({entry.confidence_source})" if entry.confidence_source else "")
     out.append(_wrap(f"Confidence: {confidence}", ""))
-    from .model import GUARANTEE_TEXT
-
     out.append(_wrap(f"Guarantee: {GUARANTEE_TEXT.get(entry.guarantee, entry.guarantee)}"
                      + (f" ({entry.guarantee_note})" if entry.guarantee_note else ""), ""))
     sizes = record["size"]
     counted = ", ".join(f"{u} = {v['formula']}" for u, v in sizes.items() if v["formula"])
-    out.append(_wrap(f"The width bound counts: {entry.counts}" + (f"; with m the width, {counted}" if counted else ""), ""))
+    out.append(
+        _wrap(f"The width bound counts: {entry.counts}" + (f"; with m the width, {counted}" if counted else ""), "")
+    )
     if entry.disputed:
         out.append(_wrap(f"DISPUTED: {entry.disputed}", ""))
     out.append("")
     out.append(_wrap(f"\"{entry.quote}\""))
-    out.append("")
-    out.append("Setting")
+    return out
+
+
+def _pretty_setting(entry: Entry) -> list[str]:
+    """The setting, the paper's own symbols with what they map to, and the hidden constants."""
+    out = ["", "Setting"]
     for key, value in entry.setting.items():
         out.append(_wrap(f"{key}: {value}"))
     if entry.parameters:
@@ -135,39 +163,29 @@ def show_pretty(entry: Entry, relations: Iterable[Relation] | None = None) -> st
         out.append("Hidden constants (settable with --const)")
         for name, c in entry.constants.items():
             out.append(_wrap(f"{name} = {c.default:g}: {c.meaning}"))
-    for quantity in entry.unstated:
-        out += ["", f"{QUANTITY_TITLES[quantity]}: not stated explicitly by the theorem"]
-    for quantity, bound in record["bounds"].items():
-        out.append("")
-        title = QUANTITY_TITLES[quantity]
-        own = entry.bounds[quantity].confidence
-        out.append(f"{title} ({bound['bound']}{', confidence ' + own if own else ''})")
-        out.append(f"  as written:      {bound['paper_expression']}")
-        out.append(f"  shared symbols:  {bound['simplified']}")
-        out.append(f"  LaTeX:           {bound['latex']}")
-        exps = bound["exponents"]
-        if "error" not in exps:
-            out.append("  growth:          " + ", ".join(v["growth"] for v in exps.values() if v))
-        eff = bound["exponents_effective"]
-        if "error" in eff:
-            out.append(f"  with relations:  {eff['error']}")
-        elif eff != exps:
-            out.append("  with relations:  " + ", ".join(v["growth"] for v in eff.values() if v))
-        out.append(f"  leading term:    n -> oo: {bound['leading_term']['n']};  L -> oo: {bound['leading_term']['L']}")
-        if bound["note"]:
-            out.append(_wrap(f"note: {bound['note']}"))
-    for label, text in (("Probability", entry.probability), ("Hides", entry.hides),
-                        ("Conditions", "; ".join(c.text for c in entry.conditions)), ("Notes", entry.notes),
-                        ("Disagreements", entry.disagreements)):
-        if text:
-            out.append("")
-            out.append(label)
-            out.append(_wrap(text))
-    if paper.sources:
-        out.append("")
-        out.append("Sources checked")
-        out += [_wrap(f"- {s}") for s in paper.sources]
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _pretty_bound(entry: Entry, quantity: str, bound: dict[str, Any]) -> list[str]:
+    """One bound: as written, in shared symbols, LaTeX, growth (also through relations), leading terms, note."""
+    title = QUANTITY_TITLES[quantity]
+    own = entry.bounds[quantity].confidence
+    out = ["", f"{title} ({bound['bound']}{', confidence ' + own if own else ''})"]
+    out.append(f"  as written:      {bound['paper_expression']}")
+    out.append(f"  shared symbols:  {bound['simplified']}")
+    out.append(f"  LaTeX:           {bound['latex']}")
+    exps = bound["exponents"]
+    if "error" not in exps:
+        out.append("  growth:          " + ", ".join(v["growth"] for v in exps.values() if v))
+    eff = bound["exponents_effective"]
+    if "error" in eff:
+        out.append(f"  with relations:  {eff['error']}")
+    elif eff != exps:
+        out.append("  with relations:  " + ", ".join(v["growth"] for v in eff.values() if v))
+    out.append(f"  leading term:    n -> oo: {bound['leading_term']['n']};  L -> oo: {bound['leading_term']['L']}")
+    if bound["note"]:
+        out.append(_wrap(f"note: {bound['note']}"))
+    return out
 
 
 def show_latex(entry: Entry, relations: Iterable[Relation] | None = None) -> str:

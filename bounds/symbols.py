@@ -49,9 +49,8 @@ class SymbolInfo:
         if not inside:
             left, right = ("(", ")") if self.open else ("[", "]")
             high = "inf" if math.isinf(self.high) else f"{self.high:g}"
-            raise ParameterError(
-                f"{label}{' ' if label.startswith('-') else '='}{fmt(value)} is outside {left}{self.low:g}, {high}{right} ({self.meaning})"
-            )
+            given = f"{label}{' ' if label.startswith('-') else '='}{fmt(value)}"
+            raise ParameterError(f"{given} is outside {left}{self.low:g}, {high}{right} ({self.meaning})")
         if self.integer and value < 1e15 and not float(value).is_integer():
             raise ParameterError(f"{label} must be a whole number ({self.meaning}), got {fmt(value)}")
         return value

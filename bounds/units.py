@@ -23,8 +23,8 @@ Everything is computed in log10 with mpmath, so 10^400 parameters are ordinary.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from .expr.ir import Node, free_symbols
 from .expr.parse import parse
@@ -77,7 +77,7 @@ def size_formula(entry: Entry, unit: str) -> SizeFormula:
     if unit == "trained-parameters":
         trained = size.trained if size is not None else ""
         if trained == "all" and size is not None and (size.texts or {}).get("parameters") == "unknown":
-            raise NotConvertible(f"the entry's parameter count is unknown" + (f": {size.note}" if size.note else ""))
+            raise NotConvertible("the entry's parameter count is unknown" + (f": {size.note}" if size.note else ""))
         if trained == "all" and (size is not None and size.parameters is not None):
             return SizeFormula(unit, size.parameters, size.texts["parameters"], "entry (all layers trained)")
         if trained == "all" and arch in DEFAULT_SIZES:

@@ -92,9 +92,12 @@ def execute(notebook):
     with tempfile.TemporaryDirectory() as jupyter_path:
         spec_dir = Path(jupyter_path) / "kernels" / KERNEL
         spec_dir.mkdir(parents=True)
-        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                "display_name": "overparam-bounds (docs)", "language": "python",
-                "env": {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}}
+        spec = {
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "overparam-bounds (docs)",
+            "language": "python",
+            "env": {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)},
+        }
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
         previous = os.environ.get("JUPYTER_PATH")
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (jupyter_path, previous) if p)
@@ -131,21 +134,21 @@ def render() -> str:
     return nbformat.writes(execute(build())) + "\n"
 
 
-def main() -> None:
+def same_notebook(committed_text: str, fresh_text: str) -> bool:
+    """Whether two notebooks have the same cells and outputs (metadata such as execution counts aside)."""
     import nbformat
 
+    committed, fresh = (nbformat.reads(t, as_version=4) for t in (committed_text, fresh_text))
+    same_cells = [c.source for c in committed.cells] == [c.source for c in fresh.cells]
+    return same_cells and outputs(committed) == outputs(fresh)
+
+
+def main() -> None:
+    from bounds.docs import write_or_check
+
     text = render()
-    if "--check" in sys.argv[1:]:
-        fresh = nbformat.reads(text, as_version=4)
-        committed = nbformat.read(PAGE, as_version=4) if PAGE.exists() else None
-        if committed is None or [c.source for c in committed.cells] != [c.source for c in fresh.cells] \
-                or outputs(committed) != outputs(fresh):
-            print(f"{PAGE} is stale: run python docs/make_notebook.py", file=sys.stderr)
-            sys.exit(1)
-        print(f"{PAGE} is up to date")
-        return
-    PAGE.write_text(text, encoding="utf-8")
-    print(f"wrote {PAGE}")
+    sys.exit(write_or_check(PAGE, text, "python docs/make_notebook.py", check="--check" in sys.argv[1:],
+                            current=lambda committed: same_notebook(committed, text)))
 
 
 if __name__ == "__main__":

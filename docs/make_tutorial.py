@@ -17,16 +17,19 @@ COMMANDS = {
     "list": "bounds list --arch two-layer --algo GD",
     "show": "bounds show du-zhai-poczos-singh-2019/thm4.1-gd",
     "compare": "bounds compare --n 1000 --lambda0 1e-4 --id du-zhai-poczos-singh-2019/thm4.1-gd "
-               "--id arora-du-hu-li-wang-2019/thm4.1-gd --id oymak-soltanolkotabi-2020/thm2.1-smooth-gd",
-    "cross1": "bounds crossover chen-cao-zou-gu-2021/thm3.3-prop4.2-gd-ntrf-margin du-zhai-poczos-singh-2019/thm4.1-gd --vary n --L 10",
-    "cross2": "bounds crossover chen-cao-zou-gu-2021/thm3.3-prop4.2-gd-ntrf-margin allen-zhu-li-song-2019/thm1-gd --vary L --n 1000 --to 1e12",
+    "--id arora-du-hu-li-wang-2019/thm4.1-gd --id oymak-soltanolkotabi-2020/thm2.1-smooth-gd",
+    "cross1": "bounds crossover chen-cao-zou-gu-2021/thm3.3-prop4.2-gd-ntrf-margin du-zhai-poczos-singh-2019/thm4.1-gd "
+    "--vary n --L 10",
+    "cross2": "bounds crossover chen-cao-zou-gu-2021/thm3.3-prop4.2-gd-ntrf-margin allen-zhu-li-song-2019/thm1-gd "
+    "--vary L --n 1000 --to 1e12",
     "dom": "bounds dominance allen-zhu-li-song-2019/thm1-gd zou-gu-2019/thm-gd",
     "user": "bounds compare --n 1000 --catalog tests/data/user_catalog --id my-2026/thm1 "
-            "--id du-zhai-poczos-singh-2019/thm4.1-gd --format markdown",
+    "--id du-zhai-poczos-singh-2019/thm4.1-gd --format markdown",
     "userrel": "bounds compare --n 1000 --catalog tests/data/user_relation --id my-margin-2026/thm1",
-    "units": "bounds compare --n 1000 --L 10 --d 100 --in parameters --id bombari-amani-mondelli-2022/gd-minimum-overparam "
-             "--id oymak-soltanolkotabi-2020/thm2.1-smooth-gd --id kawaguchi-huang-2019/gd-linear-trainable-parameters "
-             "--id song-yang-2019/headline-quadratic",
+    "units": "bounds compare --n 1000 --L 10 --d 100 --in parameters "
+    "--id bombari-amani-mondelli-2022/gd-minimum-overparam "
+    "--id oymak-soltanolkotabi-2020/thm2.1-smooth-gd --id kawaguchi-huang-2019/gd-linear-trainable-parameters "
+    "--id song-yang-2019/headline-quadratic",
     "bib": "bounds bib bombari-amani-mondelli-2022 song-yang-2019/headline-quadratic",
     "bad1": "bounds compare --n 1000",
     "bad2": "bounds show allen-zhu-li-song-2019/thm1",
@@ -217,15 +220,9 @@ def render() -> str:
 
 
 def main() -> None:
-    text = render()
-    if "--check" in sys.argv[1:]:
-        if PAGE.read_text(encoding="utf-8") != text:
-            print(f"{PAGE} is stale: run python docs/make_tutorial.py", file=sys.stderr)
-            sys.exit(1)
-        print(f"{PAGE} is up to date")
-        return
-    PAGE.write_text(text, encoding="utf-8")
-    print(f"wrote {PAGE}")
+    from bounds.docs import write_or_check
+
+    sys.exit(write_or_check(PAGE, render(), "python docs/make_tutorial.py", check="--check" in sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -62,7 +62,8 @@ def test_sweep_benchmark_compares_executors_and_checks_identical_results():
 
 def test_batched_benchmark_reports_speedup_and_fraction_of_peak(tmp_path):
     out = tmp_path / "batched.json"
-    stdout = _run("bench_batched.py", "--n", "24", "--widths", "2,4,8", "--seeds", "2", "--steps", "20", "--repeats", "1", "--json", str(out))
+    stdout = _run("bench_batched.py", "--n", "24", "--widths", "2,4,8", "--seeds", "2", "--steps", "20",
+                  "--repeats", "1", "--json", str(out))
     assert "speedup" in stdout and "of the GEMM peak" in stdout
     results = json.loads(out.read_text())
     for name in ("asked", "near_threshold"):

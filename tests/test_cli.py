@@ -47,13 +47,17 @@ def test_sorting(run_cli, sort_key, field):
 
 
 def test_filters_and_parameters(run_cli):
-    rows = json.loads(run_cli("compare", "--n", "64", "--arch", "two-layer", "--lambda0", "0.01", "--format", "json").stdout)
+    rows = json.loads(
+        run_cli("compare", "--n", "64", "--arch", "two-layer", "--lambda0", "0.01", "--format", "json").stdout
+    )
     assert rows and all(r["architecture"] == "two-layer" for r in rows)
     du = next(r for r in rows if r["id"] == "du-zhai-poczos-singh-2019/thm4.1-gd")
     assert not any(a.startswith("lambda_0") for a in du["assumed"])
 
 
-@pytest.mark.parametrize("fmt, marker", [("csv", "id,paper,arxiv"), ("markdown", "| theorem |"), ("latex", "\\toprule")])
+@pytest.mark.parametrize(
+    "fmt, marker", [("csv", "id,paper,arxiv"), ("markdown", "| theorem |"), ("latex", "\\toprule")]
+)
 def test_every_format_writes(run_cli, tmp_path, fmt, marker):
     out = tmp_path / f"table.{fmt}"
     result = run_cli("compare", "--n", "1000", "--L", "10", "--format", fmt, "-o", out)
@@ -64,7 +68,9 @@ def test_user_theorem_joins_tables_and_latex(run_cli, user_catalog):
     result = run_cli("compare", "--n", "1000", "--L", "10", "--format", "latex", "--catalog", user_catalog)
     assert "Lovelace \\& Turing 2026" in result.stdout
     listing = json.loads(run_cli("list", "--format", "json", "--catalog", user_catalog).stdout)
-    assert {"id": "my-2026/thm1", "arxiv": "2601.00001"}.items() <= next(r for r in listing if r["id"] == "my-2026/thm1").items()
+    assert {"id": "my-2026/thm1", "arxiv": "2601.00001"}.items() <= next(
+        r for r in listing if r["id"] == "my-2026/thm1"
+    ).items()
 
 
 def test_list_filters(run_cli):
@@ -72,7 +78,9 @@ def test_list_filters(run_cli):
     assert listing and all(r["algorithm"] == "SGD" for r in listing)
 
 
-@pytest.mark.parametrize("fmt, marker", [("pretty", "Width m (Omega)"), ("latex", "\\begin{align*}"), ("json", '"exponents"')])
+@pytest.mark.parametrize(
+    "fmt, marker", [("pretty", "Width m (Omega)"), ("latex", "\\begin{align*}"), ("json", '"exponents"')]
+)
 def test_show(run_cli, fmt, marker):
     result = run_cli("show", "allen-zhu-li-song-2019/thm1-gd", "--format", fmt)
     assert result.exit_code == 0 and marker in result.stdout
@@ -84,7 +92,9 @@ def test_show(run_cli, fmt, marker):
 def test_crossover_and_dominance(run_cli, user_catalog):
     text = run_cli("crossover", "my-2026/thm1", "my-2026/thm2", "--vary", "n", "--catalog", user_catalog).stdout
     assert "n = 1000" in text
-    data = json.loads(run_cli("crossover", "my-2026/thm1", "my-2026/thm2", "--format", "json", "--catalog", user_catalog).stdout)
+    data = json.loads(
+        run_cli("crossover", "my-2026/thm1", "my-2026/thm2", "--format", "json", "--catalog", user_catalog).stdout
+    )
     assert data[0]["at"] == pytest.approx(1000)
     verdict = run_cli("dominance", "allen-zhu-li-song-2019/thm1-gd", "zou-gu-2019/thm-gd").stdout
     assert "as n -> oo: allen-zhu-li-song-2019/thm1-gd is larger" in verdict
@@ -108,7 +118,10 @@ BAD_INPUT = [
     (["compare", "--n", "1000", "--L", "10", "--const", "C_width"], "--const expects"),
     (["show", "allen-zhu-li-song-2019/thm1"], "did you mean allen-zhu-li-song-2019/thm1-gd"),
     (["crossover", "nope/x", "zou-gu-2019/thm-gd"], "unknown theorem id 'nope/x'"),
-    (["compare", "--n", "10", "--catalog", str(DATA / "bad/unknown_symbol.toml")], "unknown_symbol.toml:22 [theorem[0].width.expr]: unknown symbol 'rho'"),
+    (
+        ["compare", "--n", "10", "--catalog", str(DATA / "bad/unknown_symbol.toml")],
+        "unknown_symbol.toml:22 [theorem[0].width.expr]: unknown symbol 'rho'",
+    ),
     (["compare", "--n", "10", "--catalog", str(DATA / "bad/injection.toml")], "injection.toml:22"),
     (["compare", "--n", "10", "--catalog", str(DATA / "bad/syntax.toml")], "syntax.toml:3: invalid TOML"),
     (["compare", "--n", "10", "--catalog", "no/such/dir"], "no such catalogue file or directory"),

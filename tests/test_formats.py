@@ -25,7 +25,8 @@ rows = st.builds(
     architecture=st.sampled_from(["two-layer", "deep-fc"]), activation=texts, algorithm=st.sampled_from(["GD", "SGD"]),
     width_bound=st.sampled_from(["Omega", "O-tilde", "headline"]),
     width_log10=log_values, iterations_log10=log_values, step_size_log10=log_values,
-    width_exponent_n=exponent_values, width_exponent_L=exponent_values, width_polylog_n=st.one_of(st.none(), st.integers(0, 5)),
+    width_exponent_n=exponent_values, width_exponent_L=exponent_values,
+    width_polylog_n=st.one_of(st.none(), st.integers(0, 5)),
     iterations_exponent_n=exponent_values, iterations_exponent_L=exponent_values,
     iterations_polylog_n=st.one_of(st.none(), st.integers(0, 5)),
     width_exponent_n_effective=exponent_values, iterations_exponent_n_effective=exponent_values,
@@ -61,7 +62,7 @@ def test_markdown_and_latex_round_trip_to_printed_precision(generated):
     markdown = read_rows(render(generated, "markdown"), "markdown")
     latex = read_rows(render(generated, "latex"), "latex")
     assert [r["id"] for r in markdown] == [r.id for r in generated]
-    for row, md, tex in zip(generated, markdown, latex):
+    for row, md, tex in zip(generated, markdown, latex, strict=True):
         assert md["disputed"] == tex["disputed"] == bool(row.disputed)
         assert md["confidence"] == tex["confidence"] == row.confidence
         assert md["guarantee"] == row.guarantee
@@ -84,7 +85,7 @@ def test_real_comparison_round_trips_through_every_format():
     for fmt in ("markdown", "latex"):
         back = read_rows(render(real, fmt), fmt)
         assert len(back) == len(real)
-        for row, parsed in zip(real, back):
+        for row, parsed in zip(real, back, strict=True):
             assert _printed_close(row.width_log10, parsed["width_log10"])
 
 

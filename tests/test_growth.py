@@ -6,15 +6,15 @@ from fractions import Fraction
 
 import pytest
 from hypothesis import assume, given, settings
+from strategies import positive_expressions_in_n
 
 import bounds
 from bounds.analysis import growth_sympy
 from bounds.asymptotics import _reference_values, bound_growth
 from bounds.expr.growth import Growth, GrowthUndetermined, growth, leading_term
-from bounds.expr.ir import Sym, free_symbols, substitute
+from bounds.expr.ir import free_symbols, substitute
 from bounds.expr.parse import parse
 from bounds.symbols import shared_symbols
-from strategies import positive_expressions_in_n
 
 SYMBOLS = set(shared_symbols()) | {"c"}
 VALUES = {"n": 1000, "L": 10, "delta": 0.1, "eps": 1e-3, "lambda_0": 1e-3, "fail_prob": 0.01, "c": 1, "d": 100}

@@ -60,7 +60,8 @@ def test_secondary_needs_its_source_and_lambda0_relations_need_a_kernel():
         '[paper]\nkey = "t-2026"\nauthors = ["A"]\ntitle = "T"\nyear = 2026\narxiv = "2601.00003"\n'
         'arxiv_version = "v1"\n'
     )
-    relation = '[[relation]]\nslug = "r"\nlabel = "Lemma 1"\nsymbol = "lambda_0"\nexpr = "delta / n"\nquote = "q"\nconfidence = "quoted"\n'
+    relation = ('[[relation]]\nslug = "r"\nlabel = "Lemma 1"\nsymbol = "lambda_0"\nexpr = "delta / n"\nquote = "q"\n'
+                'confidence = "quoted"\n')
     with pytest.raises(CatalogError, match="must name its kernel"):
         load_text(base + relation)
     _, relations = load_text(base + relation + 'kernel = "relu-H-inf"\n')

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from strategies import log_points, positive_expressions
 
 from bounds.expr.logspace import compile_log10, log10_mpmath
 from bounds.expr.parse import parse
-from strategies import log_points, positive_expressions
 
 SYMBOLS = {"n", "L", "delta", "m"}
 

@@ -125,5 +125,7 @@ def test_to_pandas(rows):
 
 def test_to_pandas_without_pandas_names_the_extra(rows, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(MissingDependencyError, match=r"^to_pandas\(\) needs pandas: pip install 'overparam-bounds\[pandas\]'$"):
+    with pytest.raises(
+        MissingDependencyError, match=r"^to_pandas\(\) needs pandas: pip install 'overparam-bounds\[pandas\]'$"
+    ):
         rows.to_pandas()

@@ -44,7 +44,8 @@ def test_explicit_report_without_matplotlib_fails_before_training(tmp_path):
 
 
 def test_plot_without_matplotlib_names_the_extra(tmp_path):
-    done = bounds_without("matplotlib", "plot", "--vary", "n", "--from", "10", "--to", "1e6", "--L", "10", "-o", tmp_path / "w.png", timeout=60)
+    done = bounds_without("matplotlib", "plot", "--vary", "n", "--from", "10", "--to", "1e6", "--L", "10",
+                          "-o", tmp_path / "w.png", timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip() == "error: plotting needs matplotlib: pip install 'overparam-bounds[plot]'"
     assert not (tmp_path / "w.png").exists()

@@ -6,12 +6,12 @@ import math
 
 import pytest
 from hypothesis import given, settings
+from strategies import log_points, positive_expressions
 
 from bounds.errors import ExpressionError
 from bounds.expr.ir import Call, Num, Pow, free_symbols, to_text
 from bounds.expr.logspace import log10_mpmath
 from bounds.expr.parse import parse
-from strategies import log_points, positive_expressions
 
 SYMBOLS = {"n", "L", "delta", "m", "eps", "lambda_0"}
 

@@ -17,7 +17,7 @@ HEAD = ('[paper]\nkey = "t-2026"\nauthors = ["A"]\ntitle = "T"\nyear = 2026\narx
         'quote = "q"\n')
 
 
-def _entry(arch: str = "two-layer", counts: str = "width", extra: str = "", size: str = "") -> "bounds.Entry":
+def _entry(arch: str = "two-layer", counts: str = "width", extra: str = "", size: str = "") -> bounds.Entry:
     text = (HEAD + extra + f'[theorem.setting]\narchitecture = "{arch}"\nactivation = "relu"\nalgorithm = "GD"\n'
             f'[theorem.width]\nexpr = "n^2"\nbound = "Omega"\ncounts = "{counts}"\n' + size)
     return load_text(text)[0][0]
@@ -27,7 +27,9 @@ def test_fields_load_with_defaults_and_are_checked():
     plain = load_text(HEAD + '[theorem.setting]\narchitecture = "two-layer"\nactivation = "relu"\nalgorithm = "GD"\n'
                              '[theorem.width]\nexpr = "n^2"\nbound = "Omega"\n')[0][0]
     assert (plain.counts, plain.guarantee, plain.disputed, plain.arxiv_version) == ("width", "squared-loss", "", "v1")
-    entry = _entry(counts="parameters", extra='guarantee = "test-error"\ndisputed = "read as n^4 by X"\nversion = "v3"\n')
+    entry = _entry(
+        counts="parameters", extra='guarantee = "test-error"\ndisputed = "read as n^4 by X"\nversion = "v3"\n'
+    )
     assert (entry.counts, entry.guarantee, entry.disputed, entry.arxiv_version) == (
         "parameters", "test-error", "read as n^4 by X", "v3")
     with pytest.raises(CatalogError, match="'bytes' is not one of"):
@@ -121,9 +123,13 @@ def test_every_row_carries_counts_guarantee_confidence_and_disputes(run_cli):
 
 
 def test_guarantee_and_counts_filters(run_cli):
-    rows = json.loads(run_cli("compare", "--n", "1000", "--L", "10", "--guarantee", "test-error", "--format", "json").stdout)
+    rows = json.loads(
+        run_cli("compare", "--n", "1000", "--L", "10", "--guarantee", "test-error", "--format", "json").stdout
+    )
     assert rows and all(r["guarantee"] == "test-error" for r in rows)
-    rows = json.loads(run_cli("compare", "--n", "1000", "--L", "10", "--counts", "parameters", "--format", "json").stdout)
+    rows = json.loads(
+        run_cli("compare", "--n", "1000", "--L", "10", "--counts", "parameters", "--format", "json").stdout
+    )
     assert rows and all(r["counts"] == "parameters" for r in rows)
     bad = run_cli("compare", "--n", "1000", "--in", "bytes")
     assert bad.exit_code == 2

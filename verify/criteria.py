@@ -51,14 +51,16 @@ class Criterion:
                 raise CriterionError("the budget criterion needs --steps N with N >= 1")
         else:
             if self.steps is not None:
-                raise CriterionError(f"the {self.name} criterion does not use a step budget (--steps is for --criterion budget)")
+                raise CriterionError(
+                    f"the {self.name} criterion does not use a step budget (--steps is for --criterion budget)"
+                )
             factor = DEFAULT_FACTOR[self.name] if self.factor is None else self.factor
             if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 1):
                 raise CriterionError(f"the {self.name} criterion's factor must be a finite number >= 1, got {factor!r}")
             object.__setattr__(self, "factor", float(factor))
 
     @classmethod
-    def parse(cls, text: str, steps: int | None = None) -> "Criterion":
+    def parse(cls, text: str, steps: int | None = None) -> Criterion:
         """``interpolation``, ``interpolation:F``, ``kernel``, ``kernel:C`` or ``budget`` (with `steps`)."""
         name, _, factor_text = str(text).strip().partition(":")
         factor = None
@@ -84,7 +86,7 @@ class Criterion:
             return max(1, int(math.floor(self.factor * t_kernel))) if t_kernel is not None else 1
         return kernel_gd.cap_steps(self.factor, t_kernel)
 
-    def doubled(self) -> "Criterion":
+    def doubled(self) -> Criterion:
         """The stability check's criterion: twice the cap, twice C, or twice the budget."""
         if self.name == BUDGET:
             return Criterion(BUDGET, None, 2 * int(self.steps))
@@ -111,8 +113,10 @@ class Criterion:
         if self.name == BUDGET:
             return f"budget: loss <= {eps:g} within {self.steps} full-batch GD steps, {every}"
         if self.name == KERNEL:
-            return (f"kernel:{self.factor:g}: loss <= {eps:g} within {self.factor:g} x T_kernel steps (T_kernel: steps of "
-                    f"GD on the infinite-width kernel from the same initial residual, same step size), {every}")
+            return (
+                f"kernel:{self.factor:g}: loss <= {eps:g} within {self.factor:g} x T_kernel steps (T_kernel: steps of "
+                f"GD on the infinite-width kernel from the same initial residual, same step size), {every}"
+            )
         return (f"interpolation:{self.factor:g}: GD reaches loss <= {eps:g} before the plateau rule calls it stalled, "
                 f"under a cap of {self.factor:g} x T_kernel steps, {every}")
 

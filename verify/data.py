@@ -83,7 +83,9 @@ def normalise_rows(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     norms = np.linalg.norm(X, axis=1)
     if np.any(norms == 0):
-        raise DataError(f"row {int(np.argmin(norms))} of the inputs is zero and cannot be normalised to the unit sphere")
+        raise DataError(
+            f"row {int(np.argmin(norms))} of the inputs is zero and cannot be normalised to the unit sphere"
+        )
     return X / norms[:, None]
 
 
@@ -162,7 +164,9 @@ def _dedupe(X: np.ndarray, y: np.ndarray, notes: list[str]) -> tuple[np.ndarray,
         keep.append(i)
     dropped = X.shape[0] - len(keep)
     if dropped:
-        notes.append(f"dropped {dropped} rows that coincide with an earlier row after normalisation (lambda_0 would be 0)")
+        notes.append(
+            f"dropped {dropped} rows that coincide with an earlier row after normalisation (lambda_0 would be 0)"
+        )
     return X[keep], y[keep]
 
 
@@ -261,37 +265,11 @@ def load_arrays(
     check_budget(f"reading {path.name}", estimated, memory_budget)
     arrays = _read(path)
     notes = [f"inputs: {path.name}, rows normalised to unit norm"]
-    if "X" in arrays:
-        X = arrays["X"]
-        y = arrays.get("y")
-        if y is None and labels is None:
-            raise DataError(f"{path.name} has X but no y; add an array y or pass a labels file")
-    else:
-        if len(arrays) != 1 or "array" not in arrays:
-            raise DataError(f"{path.name}: expected one array (or arrays X and y in a .npz), found {sorted(arrays)}")
-        X, y = arrays["array"], None
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise DataError(f"{path.name}: expected a 2-D array, got shape {X.shape}")
-    if labels is not None:
-        y = np.asarray(next(iter(_read(Path(labels)).values())), dtype=np.float64).reshape(-1)
-        notes.append(f"labels: {Path(labels).name}")
-    elif y is None:
-        if X.shape[1] < 2:
-            raise DataError(f"{path.name}: the last column is taken as labels, so at least two columns are needed")
-        X, y = X[:, :-1], X[:, -1]
-        notes.append("labels: the last column of the file")
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    if y.shape[0] != X.shape[0]:
-        raise DataError(f"{X.shape[0]} inputs but {y.shape[0]} labels")
+    X, y = _inputs_and_labels(path.name, arrays, labels, notes)
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
         raise DataError(f"{path.name} contains NaN or infinite values")
     if n is not None:
-        if isinstance(n, bool) or int(n) != n or n < 2:
-            raise DataError(f"n must be an integer >= 2, got {n!r}")
-        if n > X.shape[0]:
-            raise DataError(f"{path.name} has {X.shape[0]} rows; asked for n = {n}")
-        X, y = X[:n], y[:n]
+        X, y = _first_rows(path.name, X, y, n)
         notes.append(f"first {n} rows")
     X = normalise_rows(X)
     delta = min_separation(X)
@@ -300,6 +278,45 @@ def load_arrays(
         where = f"rows {i} and {j} coincide" if i >= 0 else "two rows coincide"
         raise DataError(f"{where} after normalisation, so lambda_0 = 0 and no theorem applies; remove duplicates")
     return Dataset(name=path.name, X=X, y=y, delta=delta, notes=notes)
+
+
+def _inputs_and_labels(name: str, arrays: dict[str, np.ndarray], labels: str | Path | None,
+                       notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """X (2-D) and y (one label per row) from the arrays read out of file `name`: a .npz's X and y, a separate
+    labels file, or the last column of a single array; where the labels came from is appended to `notes`."""
+    if "X" in arrays:
+        X = arrays["X"]
+        y = arrays.get("y")
+        if y is None and labels is None:
+            raise DataError(f"{name} has X but no y; add an array y or pass a labels file")
+    else:
+        if len(arrays) != 1 or "array" not in arrays:
+            raise DataError(f"{name}: expected one array (or arrays X and y in a .npz), found {sorted(arrays)}")
+        X, y = arrays["array"], None
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise DataError(f"{name}: expected a 2-D array, got shape {X.shape}")
+    if labels is not None:
+        y = np.asarray(next(iter(_read(Path(labels)).values())), dtype=np.float64).reshape(-1)
+        notes.append(f"labels: {Path(labels).name}")
+    elif y is None:
+        if X.shape[1] < 2:
+            raise DataError(f"{name}: the last column is taken as labels, so at least two columns are needed")
+        X, y = X[:, :-1], X[:, -1]
+        notes.append("labels: the last column of the file")
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if y.shape[0] != X.shape[0]:
+        raise DataError(f"{X.shape[0]} inputs but {y.shape[0]} labels")
+    return X, y
+
+
+def _first_rows(name: str, X: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first n rows of X and y; n must be a whole number from 2 to the number of rows in file `name`."""
+    if isinstance(n, bool) or int(n) != n or n < 2:
+        raise DataError(f"n must be an integer >= 2, got {n!r}")
+    if n > X.shape[0]:
+        raise DataError(f"{name} has {X.shape[0]} rows; asked for n = {n}")
+    return X[:n], y[:n]
 
 
 def make_dataset(

@@ -23,8 +23,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -114,7 +115,7 @@ class _Runs:
         """Retire the live runs flagged False in `active`; the residual columns of the others."""
         if active is None or all(active):
             return R
-        self.retire([k for k, on in zip(self.live, active) if not on])
+        self.retire([k for k, on in zip(self.live, active, strict=True) if not on])
         return R[:, [c for c, on in enumerate(active) if on]]
 
 
@@ -148,9 +149,12 @@ class TwoLayerBatch(_Runs):
         self.seeds = seeds
         self.eta = [float(e) for e in etas]
         self.grad_factor = 2.0 * spec.loss_scale(n)
-        inits = [spec.init(d, m, s) for m, s in zip(self.widths, seeds)]
-        coef = np.concatenate([spec.output_scale(m) * w[-1] for m, w in zip(self.widths, inits)])
-        scale = np.concatenate([np.full(m, self.grad_factor * eta) for m, eta in zip(self.widths, self.eta)]) * coef
+        inits = [spec.init(d, m, s) for m, s in zip(self.widths, seeds, strict=True)]
+        coef = np.concatenate([spec.output_scale(m) * w[-1] for m, w in zip(self.widths, inits, strict=True)])
+        scale = (
+            np.concatenate([np.full(m, self.grad_factor * eta) for m, eta in zip(self.widths, self.eta, strict=True)])
+            * coef
+        )
         W0 = np.concatenate([w[0] for w in inits])
         del inits
         self.X, self.y = backend.asarray(X), backend.asarray(y)
@@ -284,7 +288,7 @@ class DeepNet(_Runs):
         self.X, self.y = backend.asarray(X), backend.asarray(y)
         self.W = [backend.asarray(w) for w in weights]  # hidden layers then the output vector
         del weights
-        self.W0 = [backend.copy(w) if t else None for w, t in zip(self.W, spec.trained)]
+        self.W0 = [backend.copy(w) if t else None for w, t in zip(self.W, spec.trained, strict=True)]
         self.post = spec.post_scale(self.width)
         self.omega = spec.output_scale(self.width)
         self.eta = [float(eta)]
@@ -343,7 +347,7 @@ class DeepNet(_Runs):
         if (active is not None and not active[0]) or not self.live:
             return
         grads, _ = self._backward(R[:, 0] * (self.grad_factor * self.eta[0]))
-        for W, G in zip(self.W, grads):
+        for W, G in zip(self.W, grads, strict=True):
             if G is not None:
                 W -= G
 
@@ -357,14 +361,14 @@ class DeepNet(_Runs):
         if self.spec.trained[self.H]:
             kernel += self.omega**2 * self.bk.to_numpy(self.xs[self.H] @ self.xs[self.H].T)
         distances, max_neuron = [], None
-        for h, (W, W0) in enumerate(zip(self.W, self.W0)):
+        for h, (W, W0) in enumerate(zip(self.W, self.W0, strict=True)):
             if self.spec.trained[h]:
                 delta = W - W0
                 distances.append(float(self.bk.to_numpy((delta * delta).sum())) ** 0.5)
                 if self.spec.two_layer and h == 0:
                     max_neuron = float(self.bk.to_numpy(self.bk.row_norms(delta)).max())
         flips = [float(self.bk.to_numpy((p != p0).sum())) / (p.shape[0] * p.shape[1])
-                 for p, p0 in zip(self.patterns, self.pattern0)]
+                 for p, p0 in zip(self.patterns, self.pattern0, strict=True)]
         total = float(np.sqrt(np.sum(np.square(distances))))
         return Snapshot(step, loss, 0.5 * (kernel + kernel.T), max_neuron, distances, total, flips)
 
@@ -391,9 +395,9 @@ class DeepBatch(_Runs):
         self.widths = [self.width] * len(seeds)
         inits = [spec.init(d, self.width, int(s)) for s in seeds]
         self.X, self.y = backend.asarray(X), backend.asarray(y)
-        self.W = [backend.asarray(np.stack(layer)) for layer in zip(*inits)]  # (K, ...) per layer
+        self.W = [backend.asarray(np.stack(layer)) for layer in zip(*inits, strict=True)]  # (K, ...) per layer
         del inits
-        self.W0 = [backend.copy(w) if t else None for w, t in zip(self.W, spec.trained)]
+        self.W0 = [backend.copy(w) if t else None for w, t in zip(self.W, spec.trained, strict=True)]
         self.post = spec.post_scale(self.width)
         self.omega = spec.output_scale(self.width)
         self.eta = [float(e) for e in etas]
@@ -485,16 +489,16 @@ def build(spec: NetworkSpec, X: np.ndarray, y: np.ndarray, widths: Sequence[int]
     if spec.parametrization == "resnet":
         from .resnet import ResNet
 
-        return [ResNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas)]
-    return [DeepNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas)]
+        return [ResNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas, strict=True)]
+    return [DeepNet(spec, X, y, m, seed, eta, backend) for m, eta in zip(widths, etas, strict=True)]
 
 
 def run(
     net, steps: int | Sequence[int], eps: float, checkpoints: set[int] | None = None,
     on_snapshot: Callable[[int, Snapshot], None] | None = None,
     progress: Callable[[int], None] | None = None,
-    stall: Sequence["PlateauRule | None"] | None = None,
-    objective: "Objective | None" = None,
+    stall: Sequence[PlateauRule | None] | None = None,
+    objective: Objective | None = None,
 ) -> list[Trajectory]:
     """Train `net` for at most `steps` GD steps; a run stops when its loss <= eps, it diverges,
     its `stall` rule says it has stalled (:class:`verify.plateau.PlateauRule`), or at its limit.
@@ -515,6 +519,7 @@ def run(
 
 
 def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=None) -> list[Trajectory]:
+    """The training loop of :func:`run`, inside the backend's FLOP scope: one pass per step over the live runs."""
     K = net.count
     limits = [int(steps)] * K if isinstance(steps, (int, np.integer)) else [int(s) for s in steps]
     rules = list(stall) if stall is not None else [None] * K
@@ -527,29 +532,14 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=N
         losses = net.losses(R) if objective is None else objective.losses(net, R, step)
         if step == 0:
             initial[:] = losses
-            for c, (traj, loss) in enumerate(zip(trajectories, losses)):
-                traj.initial_residual_norm = (float(np.sqrt(loss / net.spec.loss_scale(net.n))) if objective is None
-                                              else objective.residual_norm(net, R, c))
+            _record_initial_residuals(net, R, losses, trajectories, objective)
         stopping = []
         for c, k in enumerate(net.live):
             traj, loss = trajectories[k], float(losses[c])
             traj.losses.append(loss)
-            reason = None
-            if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * max(initial[k], 1e-300):
-                traj.diverged_at, reason = step, "diverged"
-            elif loss <= eps:
-                traj.reached_eps, reason = step, "eps"
-            elif rules[k] is not None and (why := rules[k].observe(step, loss)) is not None:
-                traj.stalled_at, reason = step, why
-            elif step >= limits[k]:
-                reason = "limit"
+            reason = _stop_reason(traj, step, loss, eps, initial[k], rules[k], limits[k])
             if (reason is not None or step in checkpoints) and traj.diverged_at is None:
-                snap = net.snapshot(k, step, loss)
-                traj.snapshots.append(snap)
-                if objective is not None:
-                    objective.on_snapshot(net, k, step)
-                if on_snapshot is not None:
-                    on_snapshot(k, snap)
+                _take_snapshot(net, k, traj, step, loss, objective, on_snapshot)
             if reason is not None:
                 traj.stopped, traj.stop_reason = True, reason
                 stopping.append(c)
@@ -564,3 +554,39 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=N
         if progress is not None:
             progress(1)
     return trajectories
+
+
+def _record_initial_residuals(net, R, losses, trajectories: list[Trajectory], objective: Objective | None) -> None:
+    """Each run's residual norm before the first step: from the squared loss, or as the objective measures it."""
+    for c, (traj, loss) in enumerate(zip(trajectories, losses, strict=True)):
+        traj.initial_residual_norm = (float(np.sqrt(loss / net.spec.loss_scale(net.n))) if objective is None
+                                      else objective.residual_norm(net, R, c))
+
+
+def _stop_reason(traj: Trajectory, step: int, loss: float, eps: float, initial: float,
+                 rule: PlateauRule | None, limit: int) -> str | None:
+    """Why a run stops at `step` with `loss` ("diverged", "eps", its stall rule's reason, "limit"), the step
+    recorded on `traj` for the first three; None while it goes on."""
+    if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * max(initial, 1e-300):
+        traj.diverged_at = step
+        return "diverged"
+    if loss <= eps:
+        traj.reached_eps = step
+        return "eps"
+    if rule is not None and (why := rule.observe(step, loss)) is not None:
+        traj.stalled_at = step
+        return why
+    if step >= limit:
+        return "limit"
+    return None
+
+
+def _take_snapshot(net, k: int, traj: Trajectory, step: int, loss: float, objective: Objective | None,
+                   on_snapshot: Callable[[int, Snapshot], None] | None) -> None:
+    """Snapshot run k at `step` onto its trajectory, let the objective measure it, and pass it to `on_snapshot`."""
+    snap = net.snapshot(k, step, loss)
+    traj.snapshots.append(snap)
+    if objective is not None:
+        objective.on_snapshot(net, k, step)
+    if on_snapshot is not None:
+        on_snapshot(k, snap)

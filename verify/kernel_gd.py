@@ -29,7 +29,7 @@ class KernelSpectrum:
     def __init__(self, kernel: np.ndarray):
         self.eigenvalues, self.eigenvectors = np.linalg.eigh(0.5 * (kernel + kernel.T))
 
-    def dynamics(self, residual: np.ndarray, rate_step: float, loss_scale: float) -> "KernelDynamics":
+    def dynamics(self, residual: np.ndarray, rate_step: float, loss_scale: float) -> KernelDynamics:
         c = self.eigenvectors.T @ np.asarray(residual, dtype=np.float64)
         return KernelDynamics(1.0 - rate_step * self.eigenvalues, loss_scale * c * c)
 
@@ -42,7 +42,7 @@ class KernelDynamics:
     weights: np.ndarray  # loss_scale * c_i^2
 
     @classmethod
-    def of(cls, kernel: np.ndarray, residual: np.ndarray, rate_step: float, loss_scale: float) -> "KernelDynamics":
+    def of(cls, kernel: np.ndarray, residual: np.ndarray, rate_step: float, loss_scale: float) -> KernelDynamics:
         return KernelSpectrum(kernel).dynamics(residual, rate_step, loss_scale)
 
     def loss(self, t: int | np.ndarray) -> np.ndarray:

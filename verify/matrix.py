@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from bounds.model import GUARANTEES
 
@@ -77,11 +78,19 @@ def _cell(g: Mapping[str, Any] | None, run: Mapping[str, Any]) -> dict:
 
 def _summarise_run(run: Mapping[str, Any]) -> dict:
     gs = {g["name"]: g for g in run["guarantees"]}
-    return {"label": run["label"], "width": run["width"], "eta": run["eta"], "eta_source": run["eta_source"].split(":")[0],
-            "steps": run["steps"], "final_loss": run["numbers"].get("final_loss"),
-            "guarantees": [{k: g[k] for k in ("name", "held", "measured", "predicted", "note")} for g in run["guarantees"]],
-            "proof_steps": {"held": sum(1 for name in PROOF_STEPS if gs.get(name, {}).get("held") is True),
-                            "judged": sum(1 for name in PROOF_STEPS if gs.get(name, {}).get("held") is not None)}}
+    return {
+        "label": run["label"],
+        "width": run["width"],
+        "eta": run["eta"],
+        "eta_source": run["eta_source"].split(":")[0],
+        "steps": run["steps"],
+        "final_loss": run["numbers"].get("final_loss"),
+        "guarantees": [{k: g[k] for k in ("name", "held", "measured", "predicted", "note")} for g in run["guarantees"]],
+        "proof_steps": {
+            "held": sum(1 for name in PROOF_STEPS if gs.get(name, {}).get("held") is True),
+            "judged": sum(1 for name in PROOF_STEPS if gs.get(name, {}).get("held") is not None),
+        },
+    }
 
 
 def matrix_task(config: dict) -> dict:
@@ -208,7 +217,11 @@ def _num(x: Any) -> str:
 def cell_text(cell: Mapping[str, Any]) -> str:
     if cell["verdict"] == "not stated":
         return "not stated" + (f" ({_num(cell['measured'])})" if cell.get("measured") is not None else "")
-    if cell["verdict"] == "not tested" and cell.get("check") == "iterations_to_eps" and cell.get("final_loss") is not None:
+    if (
+        cell["verdict"] == "not tested"
+        and cell.get("check") == "iterations_to_eps"
+        and cell.get("final_loss") is not None
+    ):
         text = f"not tested: loss {_num(cell['final_loss'])} at step {cell['steps']} / T = {_num(cell['predicted'])}"
     else:
         text = f"{cell['verdict']} {_num(cell['measured'])} / {_num(cell['predicted'])}"
@@ -264,7 +277,9 @@ def render_markdown(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) 
         "",
         f"{c['theorems']} theorems: {c['verified']} trained ({c['held']} stated guarantees held, {c['failed']} failed, "
         f"{c['not tested']} not tested), {c['skipped']} skipped with a reason"
-        + (f", {c['missing']} not run yet" if c["missing"] else "") + (f", {c['error']} errors" if c["error"] else "") + ".",
+        + (f", {c['missing']} not run yet" if c["missing"] else "")
+        + (f", {c['error']} errors" if c["error"] else "")
+        + ".",
         "",
         "Cells: `verdict measured / predicted @ width` for the guarantee the theorem states (the catalogue's "
         "`guarantee`); `not stated` elsewhere, with the measured number in parentheses where one was taken. "
@@ -318,7 +333,9 @@ def render_html(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> s
         out.append(f"<tr><td><code>{esc(row['entry'])}</code></td><td>{esc(_training_text(row))}</td>"
                    f"<td>{esc(', '.join(str(r['width']) for r in row['runs']))} ({esc(pw_text)})</td>{cells}"
                    f"<td>{esc(_proof_text(row))}</td></tr>")
-    out.append("</table><h2>Skipped theorems</h2><table><tr><th>theorem</th><th>stated guarantee</th><th>reason</th></tr>")
+    out.append(
+        "</table><h2>Skipped theorems</h2><table><tr><th>theorem</th><th>stated guarantee</th><th>reason</th></tr>"
+    )
     for row in rows:
         if row["status"] != "verified":
             out.append(f"<tr><td><code>{esc(row['entry'])}</code></td><td>{esc(str(row.get('guarantee', '')))}</td>"

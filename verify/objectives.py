@@ -20,8 +20,8 @@ The objective also keeps, per run and per step, the training 0-1 error and the s
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -129,7 +129,7 @@ class Objective:
             raise ValueError("the logistic loss needs binary labels y_i in {-1, +1}")
         self.spec, self.loss, self.batch, self.sampling, self.n = spec, loss, batch, sampling, n
         self.samplers = [None if batch is None else _Sampler(n, int(batch), sampling, s, m, draw)
-                         for s, m in zip(seeds, widths)]
+                         for s, m in zip(seeds, widths, strict=True)]
         self.history = [_History() for _ in widths]
         self.X_test = None if X_test is None else np.asarray(X_test, dtype=np.float64)
         self.y_test = None if y_test is None else np.asarray(y_test, dtype=np.float64)

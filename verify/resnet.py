@@ -49,7 +49,9 @@ def _gauss_pairs(S: np.ndarray, fn_u, fn_v) -> np.ndarray:
     fu = fn_u(sd[:, None] * nodes[None, :])  # (n, q): u = sd_i z1
     out = np.empty_like(S)
     for i in range(S.shape[0]):  # v = sd_j (rho z1 + sqrt(1 - rho^2) z2)
-        v = sd[:, None, None] * (rho[i][:, None, None] * nodes[None, :, None] + comp[i][:, None, None] * nodes[None, None, :])
+        v = sd[:, None, None] * (
+            rho[i][:, None, None] * nodes[None, :, None] + comp[i][:, None, None] * nodes[None, None, :]
+        )
         out[i] = np.einsum("a,a,b,jab->j", weights, fu[i], weights, fn_v(v))
     return 0.5 * (out + out.T)
 
@@ -61,7 +63,9 @@ def _gauss_mean(S: np.ndarray, fn) -> np.ndarray:
     return fn(sd[:, None] * nodes[None, :]) @ weights
 
 
-def resnet_ntk_terms(X: np.ndarray, H: int, activation: str = "softplus", c_res: float = DEFAULT_C_RES) -> list[np.ndarray]:
+def resnet_ntk_terms(
+    X: np.ndarray, H: int, activation: str = "softplus", c_res: float = DEFAULT_C_RES
+) -> list[np.ndarray]:
     """The infinite-width NTK of the ResNet, split by trained layer: [W^(1), ..., W^(H), a] (n x n each)."""
     X = np.asarray(X, dtype=np.float64)
     act = lambda z: _act(activation, z)  # noqa: E731

@@ -16,8 +16,6 @@ import json
 import math
 import time
 
-import numpy as np
-
 from verify import gd
 from verify.criteria import Criterion
 from verify.data import sphere
@@ -59,7 +57,8 @@ def main() -> None:
                 cut_wrongly = outcome[True]["reached_eps"] is None and outcome[False]["reached_eps"] is not None
                 rows.append({"n": n, "width": width, "seed": seed, "t_kernel": t_kernel, "cap": cap,
                              "with_rule": outcome[True], "without_rule": outcome[False], "cut_wrongly": cut_wrongly})
-                print(f"n={n} m={width} seed={seed}: rule {outcome[True]['stop_reason']} at {outcome[True]['steps_run']}, "
+                print(f"n={n} m={width} seed={seed}: "
+                      f"rule {outcome[True]['stop_reason']} at {outcome[True]['steps_run']}, "
                       f"no rule {outcome[False]['stop_reason']} at {outcome[False]['steps_run']}"
                       f"{'  <-- CUT WRONGLY' if cut_wrongly else ''}", flush=True)
     stopped = [r for r in rows if r["with_rule"]["stop_reason"] in ("plateau", "too slow")]

@@ -24,7 +24,8 @@ def test_gd_width_n24_L12_delta8_log5m():
 
 def test_gd_iterations_n6_L2_delta2_log():
     expect(GD, "iterations", n=6, L=2, delta=2, eps=0, polylog_n=0,
-           quote="gradient descent with learning rate eta achieves Phi(W) <= eps in T = Theta(n^6 L^2 / delta^2 log 1/eps)")
+           quote="gradient descent with learning rate eta achieves Phi(W) <= eps in T = Theta(n^6 L^2 / delta^2 log "
+                 "1/eps)")
 
 
 @pytest.mark.parametrize("var, power", [("n", -4), ("L", -2), ("delta", -1)])

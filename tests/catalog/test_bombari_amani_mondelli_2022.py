@@ -7,7 +7,8 @@ from _pins import expect
 import bounds
 
 ID = "bombari-amani-mondelli-2022/gd-minimum-overparam"
-QUOTE = "up to logarithmic factors, the number of parameters is Omega(N) and, hence, the number of neurons is as little as Omega(sqrt(N))"
+QUOTE = ("up to logarithmic factors, the number of parameters is Omega(N) and, hence, the number of neurons is as "
+         "little as Omega(sqrt(N))")
 
 
 def test_parameters_linear_in_n():

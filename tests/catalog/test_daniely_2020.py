@@ -9,7 +9,8 @@ ID = "daniely-2020/sgd-memorization"
 
 def test_neurons_n_over_d():
     expect(ID, "width", n=1, L=0, d=-1,
-           quote="SGD on depth two network with O~(m/d) hidden neurons (and hence O~(m) parameters) can memorize m random labeled points")
+           quote="SGD on depth two network with O~(m/d) hidden neurons (and hence O~(m) parameters) can memorize m "
+                 "random labeled points")
     entry = bounds.get(ID)
     assert (entry.counts, entry.guarantee) == ("neurons", "training-error")
 

@@ -5,8 +5,9 @@ stripped, so widths and iteration counts are the paper's own headline scalings (
 step sizes come from the theorem text.  H (the paper's depth) = L: H hidden layers, then the output a.
 """
 
-import bounds
 from _pins import expect
+
+import bounds
 
 KEY = "du-lee-li-wang-zhai-2019"
 FC = f"{KEY}/thm5.1-fc-gd"
@@ -81,7 +82,8 @@ def test_thm71_width_resnet_times_poly_p():
     entry = bounds.get(CONV)
     assert entry.bounds["width"].kind == "poly"
     expect(CONV, "width", n=4, L=2,
-           quote="m = poly(n,p,H) ... This theorem is similar to that of ResNet ... The only extra term is poly(p) in the requirement of m and eta")
+           quote="m = poly(n,p,H) ... This theorem is similar to that of ResNet ... The only extra term is poly(p) in "
+                 "the requirement of m and eta")
 
 
 def test_thm71_step_size_H2_over_n2_poly_p():

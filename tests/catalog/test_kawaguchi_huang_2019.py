@@ -10,7 +10,8 @@ ID = "kawaguchi-huang-2019/gd-linear-trainable-parameters"
 
 def test_trainable_parameters_linear_in_n():
     expect(ID, "width", n=1, L=0,
-           quote="Our theory only requires the number of trainable parameters to increase linearly as the number of training samples increases.")
+           quote="Our theory only requires the number of trainable parameters to increase linearly as the number of "
+                 "training samples increases.")
     entry = bounds.get(ID)
     assert entry.counts == "trained-parameters"
     assert "of all layers" in entry.disputed and "layer 2" in entry.disputed

@@ -10,4 +10,5 @@ ID = "liu-zhu-belkin-2022/wide-nets-pl-star"
 def test_width_linear_in_n_exponential_in_L_unverified():
     assert bounds.get(ID).confidence == "unverified"
     expect(ID, "width", n=1, L="exp",
-           quote="UNVERIFIED secondary summary (file id 55399948102), not the paper: m = Omega~(n R^(6L+2) / (lambda_0 - mu rho^-2)^2)")
+           quote="UNVERIFIED secondary summary (file id 55399948102), not the paper: m = Omega~(n R^(6L+2) / (lambda_0 "
+                 "- mu rho^-2)^2)")

@@ -8,7 +8,8 @@ KEY = "nguyen-2021"
 
 def test_linear_width_case():
     expect(f"{KEY}/linear-width-special-init", "width", n=1,
-           quote="we require a single wide layer of linear, quadratic or cubic width depending on the type of initialization")
+           quote="we require a single wide layer of linear, quadratic or cubic width depending on the type of "
+                 "initialization")
 
 
 def test_two_layer_quadratic_width():

@@ -3,8 +3,9 @@
 Only the abstract was read; data-dependent factors of the theorem are unknown.
 """
 
-import bounds
 from _pins import expect
+
+import bounds
 
 ID = "noy-xu-aflalo-zelnik-manor-jin-2021/main-gd-headline"
 QUOTE = ("convergence to a global minimum is guaranteed for networks with widths quadratic in the "

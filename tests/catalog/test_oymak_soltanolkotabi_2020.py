@@ -1,8 +1,9 @@
 """Oymak, Soltanolkotabi 2020 (arXiv 1902.04674): headline entries from the abstract, and the
 (unverified) lambda_0 >= delta / (100 n^2) relation."""
 
-import bounds
 from _pins import expect
+
+import bounds
 
 KEY = "oymak-soltanolkotabi-2020"
 ABSTRACT = ("converges at a geometric rate to a nearby global optima as soon as the square-root of the number "
@@ -29,7 +30,8 @@ def test_sgd_relu_layer1_n2_secondary_and_disputed():
     entry = bounds.get(f"{KEY}/sgd-relu-layer1")
     assert entry.confidence == "secondary" and entry.disputed
     expect(f"{KEY}/sgd-relu-layer1", "width", n=2, L=0,
-           quote="Oymak & Soltanolkotabi (2020) | SGD on layer 1 | ReLU | QL | Omega~(n^2) (ICLR-22 submission, Table 1)")
+           quote="Oymak & Soltanolkotabi (2020) | SGD on layer 1 | ReLU | QL | Omega~(n^2) (ICLR-22 submission, Table "
+                 "1)")
 
 
 def test_parameter_count_k_d_gives_n2_parameters():

@@ -4,9 +4,10 @@ The pin here is that no exponent was invented: the width is declared unstated, a
 scaling encoded is the log(1/eps) of a linear rate.
 """
 
+from _pins import expect
+
 import bounds
 from bounds.expr.ir import free_symbols
-from _pins import expect
 
 ID = "terjek-gonzalez-sanchez-2023/deep-mlp-gd-headline"
 

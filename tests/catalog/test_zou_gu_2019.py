@@ -34,4 +34,5 @@ def test_sgd_is_an_unverified_recollection():
     entry = bounds.get(SGD)
     assert entry.confidence == "unverified"
     expect(SGD, "width", n=17, L=12, delta=8, B=-4, k=1,
-           quote="UNVERIFIED recollection (the team's unpublished notes), not the paper's words: m = Omega~(k n^17 L^12 B^-4 phi^-8)")
+           quote="UNVERIFIED recollection (the team's unpublished notes), not the paper's words: m = Omega~(k n^17 "
+                 "L^12 B^-4 phi^-8)")

@@ -38,14 +38,21 @@ def test_json_has_exponent_interval_and_rows(study):
         assert row["minimal_width"] >= max(row["minimal_width_per_seed"].values())
         du = row["entries"]["du-zhai-poczos-singh-2019/thm4.1-gd"]
         assert du["width_log10"] > 10  # n^6 / lambda_0^4 / delta^3 with measured lambda_0
-        assert du["looseness_log10"] == pytest.approx(du["width_log10"] - __import__("math").log10(row["minimal_width"]))
+        assert du["looseness_log10"] == pytest.approx(
+            du["width_log10"] - __import__("math").log10(row["minimal_width"])
+        )
     assert all(e["setting_differs"] is None for e in data["entries"])  # only ReLU two-layer theorems by default
 
 
 def test_every_result_names_its_criterion_and_parameter_ratio(study):
     _, data = study
     assert [b["label"] for b in data["criteria"]] == ["interpolation:300", "kernel:2"]
-    assert data["criterion_rule"] == {"name": "interpolation", "factor": 300.0, "steps": None, "label": "interpolation:300"}
+    assert data["criterion_rule"] == {
+        "name": "interpolation",
+        "factor": 300.0,
+        "steps": None,
+        "label": "interpolation:300",
+    }
     assert "plateau rule" in data["criterion"] and "300 x T_kernel" in data["criterion"]
     for block in data["criteria"]:
         for row in block["minimal_widths"]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -14,8 +15,8 @@ from interrupts import interactive_sigint
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and file locks as on Linux")
 
-ARGS = ["gap", "--n", "8,16,32,64", "--seeds", "2", "--criterion", "budget", "--steps", "4000", "--no-stability", "--d", "5", "--max-width", "2048",
-        "--workers", "1", "--no-report", "--format", "json"]
+ARGS = ["gap", "--n", "8,16,32,64", "--seeds", "2", "--criterion", "budget", "--steps", "4000", "--no-stability",
+        "--d", "5", "--max-width", "2048", "--workers", "1", "--no-report", "--format", "json"]
 
 
 def command(out: Path) -> list[str]:
@@ -26,10 +27,8 @@ def stored_keys(out: Path) -> list[str]:
     lines = (out / "runs.jsonl").read_text().splitlines()
     keys = []
     for line in lines:
-        try:
+        with contextlib.suppress(json.JSONDecodeError):  # a record cut by SIGKILL; the store drops it on the next open
             keys.append(json.loads(line)["key"])
-        except json.JSONDecodeError:
-            pass  # a record cut by SIGKILL; the store drops it on the next open
     return keys
 
 

@@ -91,7 +91,7 @@ class Outcome:
         self.seconds = seconds
         self.exception = result.exception
 
-    def refused(self, *needles: str) -> "Outcome":
+    def refused(self, *needles: str) -> Outcome:
         """Assert the project's bad-input promise: exit 2, one line on stderr naming what was wrong."""
         assert self.exit_code == 2, (self.exit_code, self.output)
         assert "Traceback" not in self.output and "internal error" not in self.output, self.output
@@ -102,7 +102,7 @@ class Outcome:
             assert needle in lines[0], (needle, lines[0])
         return self
 
-    def succeeded(self) -> "Outcome":
+    def succeeded(self) -> Outcome:
         assert self.exit_code == 0, (self.exit_code, self.output)
         assert "Traceback" not in self.output and "internal error" not in self.output
         return self

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,11 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import TIME_LIMIT_S, catalogue, theorem
 
 import bounds
 from bounds.errors import BoundsError, ParameterError
-
-from conftest import TIME_LIMIT_S, catalogue, theorem
 
 ROOT = Path(__file__).parents[2]
 DU = "du-zhai-poczos-singh-2019/thm4.1-gd"

@@ -12,16 +12,15 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from conftest import TIME_LIMIT_S
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import positive_expressions_in_n
 
 from bounds.errors import ExpressionError
 from bounds.expr.ir import Num, free_symbols, node_count
 from bounds.expr.logspace import LOG10_LIMIT, compile_log10, evaluate_mpmath, log10_mpmath, out_of_range
 from bounds.expr.parse import MAX_EXACT_BITS, parse
-
-from conftest import TIME_LIMIT_S
-from strategies import positive_expressions_in_n
 
 SYMBOLS = {"n", "L", "delta", "m", "eps", "lambda_0"}
 

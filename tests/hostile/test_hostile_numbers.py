@@ -10,11 +10,10 @@ from fractions import Fraction
 
 import mpmath
 import pytest
+from conftest import strict_json
 
 import bounds
 from bounds.errors import ParameterError
-
-from conftest import strict_json
 
 DU = "du-zhai-poczos-singh-2019/thm4.1-gd"
 

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import catalogue, theorem
 
 from bounds.cli import main
 from bounds.jsonio import dumps, jsonable, strict_loads
-
-from conftest import catalogue, theorem
 
 ROOT = Path(__file__).parents[2]
 DU = "du-zhai-poczos-singh-2019/thm4.1-gd"
@@ -57,7 +56,8 @@ def test_list_show_compare_crossover_json_are_strict(write, user_catalog):
         rows = _json_of("compare", "--n", n, "--L", "10", "--format", "json", "--catalog", hostile)
         tower = next(r for r in rows if r["id"] == "h-2026/tower")
         assert tower["width_log10"] is None and tower["warnings"], "null plus a reason"
-    _json_of("crossover", "my-2026/thm1", "my-2026/thm2", "--format", "json", "--catalog", user_catalog, "--to", "1e400")
+    _json_of("crossover", "my-2026/thm1", "my-2026/thm2", "--format", "json", "--catalog", user_catalog,
+             "--to", "1e400")
 
 
 def test_verify_json_and_records_are_strict(tmp_path):
@@ -71,8 +71,8 @@ def test_verify_json_and_records_are_strict(tmp_path):
 def test_gap_json_and_gap_file_are_strict(tmp_path):
     """One seed on two sample sizes: the bootstrap interval is unbounded, and JSON says null, not Infinity."""
     out = tmp_path / "gap"
-    data = _json_of("gap", "--n", "8,12", "--seeds", "1", "--criterion", "budget", "--steps", "200", "--max-width", "64",
-                    "--workers", "1", "--out", out, "--format", "json", "--no-report")
+    data = _json_of("gap", "--n", "8,12", "--seeds", "1", "--criterion", "budget", "--steps", "200",
+                    "--max-width", "64", "--workers", "1", "--out", out, "--format", "json", "--no-report")
     assert len(data["exponent_ci"]) == 2
     if None in data["exponent_ci"]:
         assert any("exponent_ci: unbounded (null in JSON)" in note for note in data["notes"]), "null plus a reason"

@@ -39,15 +39,21 @@ def test_configurations_are_read_from_json_or_json_lines(tmp_path):
         read_configs(lines)
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--task", "toy"), "either as --configs FILE or as --grid"),
-    (("--task", "nosuchtask", "--grid", "n=1"), "--task 'nosuchtask': use one of du2019, zou-gu2019, toy, or module:function"),
-    (("--task", "no.such.module:f", "--grid", "n=1"), "cannot import no.such.module"),
-    (("--task", "verify.sweep.toy:nothing", "--grid", "n=1"), "verify.sweep.toy has no nothing"),
-    (("--task", "du2019", "--grid", "n=8", "--grid", "widht=10"), "unexpected keyword argument 'widht'"),
-    (("--task", "toy", "--grid", "n"), "--grid 'n': expected NAME=VALUE"),
-    (("--task", "toy", "--grid", "n=1", "--scheduler", "localhost:8786"), "expected tcp://HOST:PORT"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--task", "toy"), "either as --configs FILE or as --grid"),
+        (
+            ("--task", "nosuchtask", "--grid", "n=1"),
+            "--task 'nosuchtask': use one of du2019, zou-gu2019, toy, or module:function",
+        ),
+        (("--task", "no.such.module:f", "--grid", "n=1"), "cannot import no.such.module"),
+        (("--task", "verify.sweep.toy:nothing", "--grid", "n=1"), "verify.sweep.toy has no nothing"),
+        (("--task", "du2019", "--grid", "n=8", "--grid", "widht=10"), "unexpected keyword argument 'widht'"),
+        (("--task", "toy", "--grid", "n"), "--grid 'n': expected NAME=VALUE"),
+        (("--task", "toy", "--grid", "n=1", "--scheduler", "localhost:8786"), "expected tcp://HOST:PORT"),
+    ],
+)
 def test_user_errors_are_one_line_with_status_2(tmp_path, args, message):
     result = _invoke("run", "--store", tmp_path / "s.jsonl", *args)
     assert result.exit_code == 2

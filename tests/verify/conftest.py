@@ -8,7 +8,10 @@ from verify_helpers import DU_ID, SHALLOW_TOML
 
 @pytest.fixture(scope="session")
 def shallow_entry():
-    """A two-layer smooth entry with width n^2 / d (feasible at n = 32..64), mapped to Oymak & Soltanolkotabi's model."""
+    """A two-layer smooth entry with width n^2 / d (feasible at n = 32..64).
+
+    Mapped to Oymak & Soltanolkotabi's model.
+    """
     from bounds.loader import load_file
 
     entries, _ = load_file(SHALLOW_TOML)

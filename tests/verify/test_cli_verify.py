@@ -12,10 +12,10 @@ import time
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from bounds.cli import main
 from interrupts import interactive_sigint
 from verify_helpers import DU_ID, SHALLOW_TOML
+
+from bounds.cli import main
 
 FIXTURE_ID = "oymak-soltanolkotabi-2020/verify-test-fixture"
 
@@ -113,8 +113,8 @@ def test_interrupted_run_keeps_its_records(tmp_path):
     out = tmp_path / "r.jsonl"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from bounds.cli import main; main()", "verify", DU_ID, "--n", "16", "--d", "5", "--width", "2000",
-         "--steps", "10000000", "--eps", "1e-300", "--step-size", "auto", "--out", str(out)],
+        [sys.executable, "-c", "from bounds.cli import main; main()", "verify", DU_ID, "--n", "16", "--d", "5",
+         "--width", "2000", "--steps", "10000000", "--eps", "1e-300", "--step-size", "auto", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, preexec_fn=interactive_sigint)
     deadline = time.time() + 60
     while time.time() < deadline:

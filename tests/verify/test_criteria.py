@@ -18,7 +18,6 @@ from verify.plateau import PLATEAU, TOO_SLOW, PlateauRule
 from verify.sweep.tasks import du2019_config, train_du2019, train_du2019_batch
 from verify.train_numpy import NumpyBackend
 
-
 # -- T_kernel ------------------------------------------------------------------------------------
 
 @settings(max_examples=40, deadline=None)
@@ -135,7 +134,7 @@ def test_batched_runs_of_several_widths_and_seeds_equal_single_runs():
     configs = [du2019_config(32, m, s, d=5, criterion="interpolation") for m in (5, 7, 12, 40) for s in (0, 1, 2)]
     together = train_du2019_batch(configs)
     assert len({r["steps_run"] for r in together}) > 3  # the runs stopped at different steps
-    for config, result in zip(configs, together):
+    for config, result in zip(configs, together, strict=True):
         alone = train_du2019(config)
         assert result["steps_run"] == alone["steps_run"] and result["stop_reason"] == alone["stop_reason"]
         assert np.allclose(result["loss_curve"]["loss"], alone["loss_curve"]["loss"], rtol=1e-10, atol=0)
@@ -165,12 +164,14 @@ def test_deep_seeds_batched_equal_single_runs(spec_name):
     eta = 2e-3 if spec.parametrization == "standard" else 0.05
     limits = [30, 60, 45]
     together = gd.run(gd.DeepBatch(spec, data.X, data.y, width, seeds, [eta] * 3, NumpyBackend()), limits, 1e-12)
-    for traj, seed, limit in zip(together, seeds, limits):
+    for traj, seed, limit in zip(together, seeds, limits, strict=True):
         alone = gd.run(gd.DeepNet(spec, data.X, data.y, width, seed, eta, NumpyBackend()), limit, 1e-12)[0]
         assert len(traj.losses) == len(alone.losses) == limit + 1
         assert np.allclose(traj.losses, alone.losses, rtol=1e-10, atol=0)
         a, b = traj.snapshots[-1], alone.snapshots[-1]
-        assert np.allclose(a.kernel, b.kernel, rtol=1e-9) and a.layer_distances == pytest.approx(b.layer_distances, rel=1e-9)
+        assert np.allclose(a.kernel, b.kernel, rtol=1e-9) and a.layer_distances == pytest.approx(
+            b.layer_distances, rel=1e-9
+        )
         assert a.flip_fractions == b.flip_fractions
 
 

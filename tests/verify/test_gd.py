@@ -20,7 +20,7 @@ def _params(net):
     """The trained parameter arrays of a net (views that can be perturbed in place)."""
     if isinstance(net, gd.TwoLayerBatch):
         return [net.W]
-    return [W for W, t in zip(net.W, net.spec.trained) if t]
+    return [W for W, t in zip(net.W, net.spec.trained, strict=True) if t]
 
 
 def _loss_and_outputs(net):
@@ -37,8 +37,8 @@ def test_gradient_and_ntk_match_finite_differences(spec):
     R = net.forward()
     kernel = net.snapshot(0, 0, 0.0).kernel
     net.step(R, [True])
-    analytic = [(b - p) / eta for b, p in zip(before, _params(net))]
-    for b, p in zip(before, _params(net)):
+    analytic = [(b - p) / eta for b, p in zip(before, _params(net), strict=True)]
+    for b, p in zip(before, _params(net), strict=True):
         p[...] = b
     numeric, jacobian = [], []
     h = 1e-6
@@ -54,7 +54,7 @@ def test_gradient_and_ntk_match_finite_differences(spec):
             g[idx] = (lp - lm) / (2 * h)
             jacobian.append((fp - fm) / (2 * h))
         numeric.append(g)
-    for a, b in zip(analytic, numeric):
+    for a, b in zip(analytic, numeric, strict=True):
         assert np.allclose(a, b, rtol=1e-5, atol=1e-7)
     J = np.array(jacobian).T
     assert np.allclose(kernel, J @ J.T, rtol=1e-5, atol=1e-8)
@@ -65,10 +65,12 @@ def test_batched_widths_equal_separate_runs():
     spec = du2019()
     widths, etas = [30, 300], [0.5, 0.5]
     together = gd.run(gd.build(spec, data.X, data.y, widths, 7, etas, NumpyBackend())[0], 50, 1e-6)
-    for traj, m, eta in zip(together, widths, etas):
+    for traj, m, eta in zip(together, widths, etas, strict=True):
         alone = gd.run(gd.build(spec, data.X, data.y, [m], 7, [eta], NumpyBackend())[0], 50, 1e-6)[0]
         assert np.allclose(traj.losses, alone.losses, rtol=1e-12)
-        assert traj.snapshots[-1].max_neuron_distance == pytest.approx(alone.snapshots[-1].max_neuron_distance, rel=1e-10)
+        assert traj.snapshots[-1].max_neuron_distance == pytest.approx(
+            alone.snapshots[-1].max_neuron_distance, rel=1e-10
+        )
 
 
 def test_divergence_and_eps_stop_a_width():

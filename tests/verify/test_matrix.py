@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -100,8 +99,11 @@ def test_matrix_task_skips_unmodelled_theorems_with_the_reason():
 
 
 def test_bad_matrix_input_is_one_line_and_exit_2(tmp_path):
-    for args, message in [(["--widths", "predicted,abc"], "width 'abc'"), (["--only", "no-such-theorem"], "no catalogued"),
-                          (["--max-params", "0"], "--max-params")]:
+    for args, message in [
+        (["--widths", "predicted,abc"], "width 'abc'"),
+        (["--only", "no-such-theorem"], "no catalogued"),
+        (["--max-params", "0"], "--max-params"),
+    ]:
         result = CliRunner().invoke(main, ["verify", "--all", "--report", str(tmp_path), *args])
         assert result.exit_code == 2, result.output + result.stderr
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1

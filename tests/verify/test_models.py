@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from verify_helpers import entry_from_text
 
 import bounds
-from verify_helpers import entry_from_text
 from verify.errors import UnsupportedSettingError
 from verify.models import model_for_entry, ntk_network
 from verify.ntk import relu_ntk
@@ -21,7 +21,9 @@ def test_du_entry_gets_du_model(du_entry):
 
 
 def test_mapping_by_paper_key_picks_up_new_entries():
-    als = entry_from_text('architecture = "deep-fc"\nactivation = "relu"\nalgorithm = "SGD"', key="allen-zhu-li-song-2019")
+    als = entry_from_text(
+        'architecture = "deep-fc"\nactivation = "relu"\nalgorithm = "SGD"', key="allen-zhu-li-song-2019"
+    )
     spec = model_for_entry(als, L=3)
     assert spec.parametrization == "standard" and spec.depth == 4
     assert spec.trained == (False, True, True, True, False)  # A and B fixed, W_1..W_L trained
@@ -29,9 +31,13 @@ def test_mapping_by_paper_key_picks_up_new_entries():
     assert not any("full-batch GD" in c for c in spec.choices)  # SGD theorems are run with SGD (verify.verdict)
     zg = model_for_entry(entry_from_text('architecture = "two-layer"\nactivation = "relu"', key="zou-gu-2019"))
     assert zg.depth == 1 and zg.parametrization == "standard" and zg.trained == (True, False)
-    oy = model_for_entry(entry_from_text('architecture = "two-layer"\nactivation = "smooth"', key="oymak-soltanolkotabi-2020"))
+    oy = model_for_entry(
+        entry_from_text('architecture = "two-layer"\nactivation = "smooth"', key="oymak-soltanolkotabi-2020")
+    )
     assert oy.activation == "softplus" and oy.trained == (True, False)
-    oy_relu = model_for_entry(entry_from_text('architecture = "two-layer"\nactivation = "relu"', key="oymak-soltanolkotabi-2020"))
+    oy_relu = model_for_entry(
+        entry_from_text('architecture = "two-layer"\nactivation = "relu"', key="oymak-soltanolkotabi-2020")
+    )
     assert oy_relu.activation == "relu"
     song = model_for_entry(entry_from_text(
         'architecture = "two-layer"\nactivation = "smooth, phi(0) = 0; ReLU excluded"\ntrained = "both layers"',
@@ -40,7 +46,9 @@ def test_mapping_by_paper_key_picks_up_new_entries():
 
 
 def test_unknown_paper_falls_back_on_the_setting_and_says_so():
-    spec = model_for_entry(entry_from_text('architecture = "deep-fc"\nactivation = "relu"\nparametrization = "NTK"'), L=2)
+    spec = model_for_entry(
+        entry_from_text('architecture = "deep-fc"\nactivation = "relu"\nparametrization = "NTK"'), L=2
+    )
     assert spec.parametrization == "ntk" and spec.depth == 2
     assert any("no paper-specific model" in c for c in spec.choices)
     spec = model_for_entry(entry_from_text('architecture = "two-layer"\nactivation = "tanh"'))

@@ -77,7 +77,9 @@ def test_arc_cosine_expectations_match_monte_carlo_without_the_misprinted_rho_fa
     mc_relu = np.mean(np.maximum(u, 0) * np.maximum(v, 0))
     assert mc_dot == pytest.approx((math.pi - math.acos(rho)) / (2 * math.pi), abs=2e-3)
     assert abs(mc_dot - rho * (math.pi - math.acos(rho)) / (2 * math.pi)) > 0.1  # the wrong formula is far off
-    assert mc_relu == pytest.approx((rho * (math.pi - math.acos(rho)) + math.sqrt(1 - rho**2)) / (2 * math.pi), abs=2e-3)
+    assert mc_relu == pytest.approx(
+        (rho * (math.pi - math.acos(rho)) + math.sqrt(1 - rho**2)) / (2 * math.pi), abs=2e-3
+    )
 
 
 def test_smooth_kernels_reduce_to_known_values():
@@ -91,8 +93,11 @@ def test_smooth_kernels_reduce_to_known_values():
         terms = ntk_terms(X, 2, act)
         # the output-layer term is Sigma^(2), whose diagonal c_sigma keeps at 1 (Sigma-dot's is not 1 for smooth act)
         assert np.allclose(np.diag(terms[-1]), 1.0, atol=1e-6)
-        assert np.allclose(np.diag(terms[0]), c**2 * (np.sum(weights * _grad(act, nodes) ** 2) / math.sqrt(2 * math.pi)) ** 2,
-                           rtol=1e-6)
+        assert np.allclose(
+            np.diag(terms[0]),
+            c**2 * (np.sum(weights * _grad(act, nodes) ** 2) / math.sqrt(2 * math.pi)) ** 2,
+            rtol=1e-6,
+        )
     # tanh'(z)^2 at rho = 1: E[sech^4(z)] by quadrature; the interpolated table must agree
     X = np.eye(2)[:1].repeat(2, axis=0) + np.array([[0, 0], [0, 1e-9]])
     X = normalise_rows(X)

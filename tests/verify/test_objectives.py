@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from verify_helpers import assert_gradient_matches_finite_differences
 
 from verify import gd
 from verify.data import sphere
 from verify.models import du2019, oymak2020, song2021, zou_gu2019
 from verify.objectives import Objective, _Sampler, logistic_grad, logistic_loss, outputs
 from verify.train_numpy import NumpyBackend
-from verify_helpers import assert_gradient_matches_finite_differences
 
 SPECS = [du2019(), oymak2020("softplus"), song2021("tanh"), zou_gu2019(1)]
 
@@ -29,7 +29,7 @@ def test_sgd_with_the_whole_batch_is_gd(spec):
     widths = [16] if not spec.two_layer or spec.trained != (True, False) else [16, 24]
     gd_runs, _ = _train(spec, data, widths)
     sgd_runs, obj = _train(spec, data, widths, batch=data.n, sampling="without-replacement")
-    for a, b in zip(gd_runs, sgd_runs):
+    for a, b in zip(gd_runs, sgd_runs, strict=True):
         assert a.losses[-1] < a.losses[0]
         np.testing.assert_allclose(b.losses, a.losses, rtol=1e-12, atol=0)
     assert obj.algorithm == "SGD" and obj.describe()["batch_size"] == data.n
@@ -68,7 +68,7 @@ def test_logistic_loss_and_its_derivative_are_stable():
 def _params(net):
     if isinstance(net, gd.TwoLayerBatch):
         return [net.W]
-    return [W for W, t in zip(net.W, net.spec.trained) if t]
+    return [W for W, t in zip(net.W, net.spec.trained, strict=True) if t]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name[:40])
@@ -84,8 +84,8 @@ def test_logistic_gradient_matches_finite_differences(spec):
     before = [p.copy() for p in _params(net)]
     R = net.forward()
     net.step(obj.direction(net, R))
-    analytic = [(b - p) / eta for b, p in zip(before, _params(net))]
-    for p, b in zip(_params(net), before):
+    analytic = [(b - p) / eta for b, p in zip(before, _params(net), strict=True)]
+    for p, b in zip(_params(net), before, strict=True):
         p[...] = b
     assert_gradient_matches_finite_differences(_params(net), analytic, loss, 12)
 

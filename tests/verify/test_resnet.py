@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from verify_helpers import assert_gradient_matches_finite_differences
 
 import bounds
 from bounds.cli import main
@@ -15,7 +16,6 @@ from verify.data import sphere
 from verify.models import du_lee_resnet2019, model_for_entry
 from verify.resnet import ResNet, resnet_ntk, resnet_ntk_terms
 from verify.train_numpy import NumpyBackend
-from verify_helpers import assert_gradient_matches_finite_differences
 
 RESNET = "du-lee-li-wang-zhai-2019/thm6.1-resnet-gd"
 
@@ -31,8 +31,8 @@ def test_resnet_gradient_and_ntk_match_finite_differences(activation):
     before = [p.copy() for p in params]
     R = net.forward()
     net.step(R, [True])
-    analytic = [(b - p) / eta for b, p in zip(before, params)]
-    for p, b in zip(params, before):
+    analytic = [(b - p) / eta for b, p in zip(before, params, strict=True)]
+    for p, b in zip(params, before, strict=True):
         p[...] = b
 
     def loss():

@@ -37,12 +37,12 @@ def _runs(bk, spec, objective, widths, eta):
 def test_torch_float64_matches_numpy(name, spec, objective, widths, eta):
     ref, ref_obj = _runs(NumpyBackend(), spec, objective, widths, eta)
     out, out_obj = _runs(TorchBackend("cpu", "float64"), spec, objective, widths, eta)
-    for a, b in zip(ref, out):
+    for a, b in zip(ref, out, strict=True):
         assert a.losses[-1] != a.losses[0]
         np.testing.assert_allclose(b.losses, a.losses, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(b.snapshots[-1].kernel, a.snapshots[-1].kernel, rtol=1e-8, atol=1e-10)
     if ref_obj is not None:
-        for ha, hb in zip(ref_obj.history, out_obj.history):
+        for ha, hb in zip(ref_obj.history, out_obj.history, strict=True):
             assert ha.train_error == hb.train_error and ha.test_error == hb.test_error
 
 
@@ -51,5 +51,5 @@ def test_torch_float64_matches_numpy(name, spec, objective, widths, eta):
 def test_cuda_matches_numpy(name, spec, objective, widths, eta):  # pragma: no cover - runs only where a GPU is lent
     ref, _ = _runs(NumpyBackend(), spec, objective, widths, eta)
     out, _ = _runs(TorchBackend("cuda", "float64"), spec, objective, widths, eta)
-    for a, b in zip(ref, out):
+    for a, b in zip(ref, out, strict=True):
         np.testing.assert_allclose(b.losses, a.losses, rtol=1e-8, atol=1e-12)

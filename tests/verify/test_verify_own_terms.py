@@ -7,13 +7,13 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from verify_helpers import DU_ID
 
 import bounds
 from bounds.cli import main
 from verify import verify_entry
 from verify.data import holdout, sphere
 from verify.verdict import ntk_margin
-from verify_helpers import DU_ID
 
 ZOU_GU_SGD = "zou-gu-2019/thm-sgd"
 CHEN = "chen-cao-zou-gu-2021/thm3.3-prop4.2-gd-ntrf-margin"
@@ -123,7 +123,11 @@ def test_sgd_expected_loss_over_independent_batch_draws():
 def test_draw_zero_is_the_single_run_batch_sequence():
     from verify.objectives import _Sampler
 
-    a, b, c = _Sampler(10, 3, "shuffle", 1, 5), _Sampler(10, 3, "shuffle", 1, 5, draw=0), _Sampler(10, 3, "shuffle", 1, 5, 1)
+    a, b, c = (
+        _Sampler(10, 3, "shuffle", 1, 5),
+        _Sampler(10, 3, "shuffle", 1, 5, draw=0),
+        _Sampler(10, 3, "shuffle", 1, 5, 1),
+    )
     first = [a.indices().tolist() for _ in range(4)]
     assert first == [b.indices().tolist() for _ in range(4)]
     assert first != [c.indices().tolist() for _ in range(4)]

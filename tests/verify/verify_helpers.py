@@ -15,7 +15,7 @@ def assert_gradient_matches_finite_differences(params, analytic, loss, entries: 
     import numpy as np
     import pytest
 
-    for p, g in zip(params, analytic):
+    for p, g in zip(params, analytic, strict=True):
         for index in list(np.ndindex(p.shape))[:entries]:
             old = p[index]
             p[index] = old + h

@@ -10,9 +10,9 @@ resample, and the classical t interval of the slope is used instead; the result 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
 
 import numpy as np
 

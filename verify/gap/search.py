@@ -16,8 +16,8 @@ the width grows by the resolution factor until all seeds succeed, at most CHECK_
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Iterable, Mapping, Sequence
 
 CHECK_STEPS = 24
 Config = dict
@@ -139,6 +139,6 @@ def _run(items: Iterable, make_config, succeeded, run_batch: RunBatch, runs: dic
     missing = [(n, width, s) for (n, s), width in items if (n, width, s) not in runs]
     if missing:
         results = run_batch([make_config(n, width, s) for n, width, s in missing])
-        for key, result in zip(missing, results):
+        for key, result in zip(missing, results, strict=True):
             runs[key] = bool(succeeded(result))
     return {(n, width, s): runs[(n, width, s)] for (n, s), width in items}

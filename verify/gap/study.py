@@ -26,11 +26,11 @@ predicted width over the empirical minimal width (all seeds), under every criter
 
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -89,11 +89,20 @@ class StudySpec:
     max_n: tuple[tuple[str, int], ...] = ()  # (criterion name, largest n searched under it), e.g. (("kernel", 256),)
     stability: bool = True  # repeat the search at the largest n with the criterion doubled
 
-    def check(self) -> "StudySpec":
+    def check(self) -> StudySpec:
+        """This spec, once its design and its criteria are valid; otherwise the ParameterError naming the flag."""
+        self._check_design()
+        self._check_criteria()
+        return self
+
+    def _check_design(self) -> None:
+        """The design points: a known setting, depths only where deep, two or more n, seeds, d, widths, eps."""
         if self.setting not in SETTINGS:
             raise ParameterError(f"--setting {self.setting!r} is not supported (known: {', '.join(SETTINGS)})")
         if self.Ls and not self.deep:
-            raise ParameterError(f"--L applies to deep settings only; --setting {self.setting} has no hidden m x m layers")
+            raise ParameterError(
+                f"--L applies to deep settings only; --setting {self.setting} has no hidden m x m layers"
+            )
         if len(set(self.Ls)) != len(self.Ls) or any(L < 1 for L in self.Ls):
             raise ParameterError("--L expects distinct depths, each >= 1 (e.g. --L 1,2,4)")
         if len(set(self.ns)) < 2 or min(self.ns) < 2:
@@ -105,6 +114,10 @@ class StudySpec:
                 raise ParameterError(f"{name} must be at least {low}, got {value}")
         if not 0 < self.eps < 1:
             raise ParameterError(f"--eps {self.eps:g} is outside (0, 1)")
+
+    def _check_criteria(self) -> None:
+        """The criteria: distinct and parseable, --steps only with the budget one, --criterion-max-n only for a
+        criterion after the headline and at an n that the study has."""
         if not self.criteria or len(set(self.criteria)) != len(self.criteria):
             raise ParameterError("--criterion expects one or more distinct criteria (e.g. interpolation,kernel)")
         try:
@@ -122,7 +135,6 @@ class StudySpec:
                                      f"({rules[0].name}) may stop at a smaller n")
             if not [n for n in self.ns if n <= limit]:
                 raise ParameterError(f"--criterion-max-n {name}={limit}: no sample size of --n is that small")
-        return self
 
     def points_for(self, rule: Criterion) -> list:
         """The design points searched under `rule` (all, unless --criterion-max-n limits it)."""
@@ -181,7 +193,7 @@ class CriterionResult:
     by_depth: dict[int, ExponentFit] = field(default_factory=dict)
     stability: dict[str, Any] | None = None
 
-    def to_dict(self, spec: "StudySpec") -> dict[str, Any]:
+    def to_dict(self, spec: StudySpec) -> dict[str, Any]:
         deep: dict[str, Any] = {}
         if spec.deep:
             deep["exponent_by_L"] = [{"L": L, "exponent": f.exponent, "exponent_ci": list(f.exponent_ci),
@@ -195,7 +207,7 @@ class CriterionResult:
                 "minimal_widths": [_width_row(spec, a) for a in self.answers], "stability": self.stability}
 
 
-def _width_row(spec: "StudySpec", answer: MinimalWidth) -> dict[str, Any]:
+def _width_row(spec: StudySpec, answer: MinimalWidth) -> dict[str, Any]:
     n, L = answer.n if spec.deep else (answer.n, None)
     width = answer.all_seeds
     trained = _network(spec.setting, L).trained_parameter_count(spec.d, width) if width else None
@@ -421,14 +433,16 @@ def summarise(spec: StudySpec, results: Sequence[tuple[Criterion, Sequence[Minim
     found_at = [{a.n: a.all_seeds for a in r.answers} for r in fitted]
     for answer in headline.answers:
         facts = data_facts.get(answer.n, {})
-        at = {r.rule.label: widths.get(answer.n) for r, widths in zip(fitted, found_at)}
+        at = {r.rule.label: widths.get(answer.n) for r, widths in zip(fitted, found_at, strict=True)}
         row = {**_width_row(spec, answer), "lambda_0": facts.get("lambda_0"), "delta": facts.get("delta"),
                "minimal_width_by_criterion": at, "entries": {}}
         n, L = answer.n if spec.deep else (answer.n, None)
         for entry in chosen:
             prediction = _predict(entry, n, L, spec, facts)
             if prediction.get("width_log10") is not None:
-                looseness = {label: prediction["width_log10"] - math.log10(width) for label, width in at.items() if width}
+                looseness = {
+                    label: prediction["width_log10"] - math.log10(width) for label, width in at.items() if width
+                }
                 prediction["looseness_log10_by_criterion"] = looseness
                 if headline.rule.label in looseness:
                     prediction["looseness_log10"] = looseness[headline.rule.label]

@@ -25,8 +25,9 @@ import json
 import math
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -150,7 +151,9 @@ def build_configs(configs_file: Path | None, grid: tuple[str, ...], fixed: tuple
     """The sweep's configurations from the command line, completed by the task's builder."""
     if (configs_file is None) == (not grid):
         raise SweepError("give the configurations either as --configs FILE or as --grid NAME=V1,V2 axes")
-    extra = {name: parse_value(value, f"--set {name}") for name, value in (_assignment("--set", item) for item in fixed)}
+    extra = {
+        name: parse_value(value, f"--set {name}") for name, value in (_assignment("--set", item) for item in fixed)
+    }
     if configs_file is not None:
         points = [{**config, **extra} for config in read_configs(configs_file)]
     else:

@@ -24,10 +24,11 @@ import multiprocessing
 import os
 import re
 import socket
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from contextlib import ExitStack, suppress
+from typing import Any, Protocol
 
 from .errors import DaskUnavailableError, SweepError, WorkerCrashError
 from .threads import worker_thread_env
@@ -42,7 +43,7 @@ class Pool(Protocol):
 
     description: str
 
-    def __enter__(self) -> "Pool": ...
+    def __enter__(self) -> Pool: ...
     def __exit__(self, *exc: object) -> None: ...
     def imap_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[int, Any]]: ...
 
@@ -73,7 +74,7 @@ class LocalPool:
         self._stack: ExitStack | None = None
         self._executor: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> "LocalPool":
+    def __enter__(self) -> LocalPool:
         stack = ExitStack()
         # workers are spawned on demand while the pool lives, so the limit must last as long
         stack.enter_context(worker_thread_env(self.blas_threads))
@@ -151,7 +152,7 @@ class DaskPool:
         self._stack: ExitStack | None = None
         self._client: Any = None
 
-    def __enter__(self) -> "DaskPool":
+    def __enter__(self) -> DaskPool:
         from distributed import Client, LocalCluster
         stack = ExitStack()
         try:
@@ -203,10 +204,8 @@ class DaskPool:
         finally:
             left = [future for future in futures if future.key not in finished]
             if left and self._client is not None:
-                try:
+                with suppress(Exception):  # best effort while shutting down
                     self._client.cancel(left)
-                except Exception:  # noqa: BLE001 - best effort while shutting down
-                    pass
 
 
 def _probe_scheduler(address: str, timeout: float) -> None:
@@ -222,7 +221,7 @@ def _probe_scheduler(address: str, timeout: float) -> None:
             probe.settimeout(timeout)
             if not probe.recv(1):
                 raise SweepError(f"the Dask scheduler at {address} closed the connection at once")
-    except socket.timeout:
+    except TimeoutError:
         raise SweepError(f"{address} accepts connections but sent no Dask handshake within {timeout:g} s: "
                          "is it the scheduler's port (8786 by default), not its dashboard's?") from None
     except OSError as exc:

@@ -17,10 +17,11 @@ import os
 import pickle
 import time
 import warnings
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from .errors import StoreError, SweepError, SweepInterrupted
 from .keys import config_key, plain_config
@@ -163,23 +164,8 @@ def run_sweep(
             if pending:
                 if owns_pool:
                     stack.enter_context(pool)
-                batches = _batches(pending, batch_by)
-                if batch_by is None:
-                    runs = pool.imap_unordered(partial(execute, task), [pending[b[0]][1] for b in batches])
-                else:
-                    runs = pool.imap_unordered(partial(execute_batch, task),
-                                               [[pending[i][1] for i in b] for b in batches])
-                try:
-                    for index, value in runs:
-                        outcomes = [value] if batch_by is None else value
-                        for i, outcome in zip(batches[index], outcomes):
-                            _save(store, name, *pending[i], outcome)
-                            computed += 1
-                            failed += outcome.error is not None
-                        if progress is not None:
-                            progress(cached + computed, total)
-                finally:
-                    runs.close()
+                report = None if progress is None else (lambda done: progress(cached + done, total))
+                computed, failed = _run_pending(pool, task, name, store, pending, batch_by, report)
         except KeyboardInterrupt:
             # counted from the store: the signal may have come between a record's write and `computed += 1`
             saved = sum(1 for key, _ in items if _done(store.get(key), retry_failed))
@@ -187,6 +173,30 @@ def run_sweep(
         executor = pool.description
     return SweepSummary(total, cached, computed, failed, time.perf_counter() - started, executor, str(store.path),
                         tuple(key for key, _ in items), duplicates, tuple(notes))
+
+
+def _run_pending(pool: Pool, task: Task, name: str, store: ResultStore, pending: list[tuple[str, dict]],
+                 batch_by: Callable[[dict], Any] | None, report: Callable[[int], Any] | None) -> tuple[int, int]:
+    """Run the pending configurations on `pool`, one by one or in the batches of `batch_by`, storing each result
+    under its key as it arrives; ``report(runs done)`` after each unit of work.  Returns (computed, failed)."""
+    batches = _batches(pending, batch_by)
+    if batch_by is None:
+        runs = pool.imap_unordered(partial(execute, task), [pending[b[0]][1] for b in batches])
+    else:
+        runs = pool.imap_unordered(partial(execute_batch, task), [[pending[i][1] for i in b] for b in batches])
+    computed = failed = 0
+    try:
+        for index, value in runs:
+            outcomes = [value] if batch_by is None else value
+            for i, outcome in zip(batches[index], outcomes, strict=True):
+                _save(store, name, *pending[i], outcome)
+                computed += 1
+                failed += outcome.error is not None
+            if report is not None:
+                report(computed)
+    finally:
+        runs.close()
+    return computed, failed
 
 
 def _batches(pending: list[tuple[str, dict]], batch_by: Callable[[dict], Any] | None) -> list[list[int]]:

@@ -35,10 +35,11 @@ import json
 import os
 import signal
 import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .errors import ConfigError, StoreCorruptError, StoreError, StoreLockedError
 from .keys import SCHEMA_VERSION, config_key, jsonable_result, plain_config
@@ -85,7 +86,7 @@ class Record:
         return json.dumps(body, ensure_ascii=False, allow_nan=False)
 
     @classmethod
-    def from_json(cls, text: str | bytes, line: int = 0) -> "Record":
+    def from_json(cls, text: str | bytes, line: int = 0) -> Record:
         """Parse one line; _NotJSON if it is not JSON, ValueError if it is JSON but not a record."""
         try:
             body = json.loads(text)
@@ -186,7 +187,7 @@ class ResultStore:
     def is_open(self) -> bool:
         return self._fd is not None
 
-    def open(self) -> "ResultStore":
+    def open(self) -> ResultStore:
         """Create the file if needed, take the write lock, and drop an incomplete last line."""
         if self.is_open:
             return self
@@ -222,7 +223,7 @@ class ResultStore:
             os.close(self._fd)  # closing the only descriptor releases the flock
             self._fd = None
 
-    def __enter__(self) -> "ResultStore":
+    def __enter__(self) -> ResultStore:
         return self.open()
 
     def __exit__(self, *exc: object) -> None:

@@ -171,7 +171,7 @@ def train_zou_gu2019_batch(configs: list[dict]) -> list[dict[str, Any]]:
             lambda_0 = float(np.linalg.eigvalsh(relu_ntk(data.X, L + 1))[0])
         net = gd.DeepBatch(spec, data.X, data.y, width, [int(c["seed"]) for c in group], [eta] * len(group),
                            _backend(group[0]))
-        for i, result in zip(indices, _train(net, group, spec, data, eta, spectrum, lambda_0)):
+        for i, result in zip(indices, _train(net, group, spec, data, eta, spectrum, lambda_0), strict=True):
             results[i] = result
     return results
 
@@ -229,11 +229,11 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
     t_kernel = [spectrum.dynamics(residuals[:, k], rate, scale).steps_to(eps) for k in range(len(configs))]
     limits = [rule.step_limit(t) for t in t_kernel]
     stall = [PlateauRule(eps, limit, min_steps=t or 1) if rule.name == "interpolation" else None
-             for t, limit in zip(t_kernel, limits)]
+             for t, limit in zip(t_kernel, limits, strict=True)]
     stop_eps = eps if first["stop_at_eps"] else -math.inf
     trajectories = gd.run(net, limits, stop_eps, checkpoints=set(), stall=stall)
     out = []
-    for config, traj, t, limit in zip(configs, trajectories, t_kernel, limits):
+    for config, traj, t, limit in zip(configs, trajectories, t_kernel, limits, strict=True):
         losses = traj.losses
         steps_to_eps = traj.reached_eps if first["stop_at_eps"] else next(
             (step for step, loss in enumerate(losses) if loss <= eps), None)

@@ -15,9 +15,10 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .keys import jsonable_result
 
@@ -72,8 +73,10 @@ def execute_batch(task: Callable[[list[dict]], Any], configs: list[dict]) -> lis
     try:
         values = task([dict(c) for c in configs])
         if not isinstance(values, (list, tuple)) or len(values) != len(configs):
-            raise TypeError(f"the batch task returned {type(values).__name__} of "
-                            f"{len(values) if isinstance(values, (list, tuple)) else '?'} results for {len(configs)} runs")
+            raise TypeError(
+                f"the batch task returned {type(values).__name__} of "
+                f"{len(values) if isinstance(values, (list, tuple)) else '?'} results for {len(configs)} runs"
+            )
         for value in values:
             if not isinstance(value, Mapping):
                 raise TypeError(f"the batch task returned a {type(value).__name__}, not a dict")
