@@ -92,7 +92,7 @@ class Criterion:
             return Criterion(BUDGET, None, 2 * int(self.steps))
         return Criterion(self.name, 2 * self.factor)
 
-    def inherits_success_from(self, other: "Criterion") -> bool:
+    def inherits_success_from(self, other: Criterion) -> bool:
         """Whether a run that succeeded under `other` succeeds under this criterion with the same trajectory.
 
         True for the same rule with a cap (C, budget) at least as large: every stopping rule is

@@ -13,7 +13,8 @@ larger one.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..criteria import Criterion
 from ..sweep import ResultStore, canonical_json, config_key

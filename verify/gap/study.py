@@ -38,8 +38,8 @@ from bounds.errors import BoundsError, ParameterError
 
 from ..criteria import Criterion, CriterionError
 from ..sweep.errors import SweepError, SweepInterrupted
-from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
 from .reuse import count_reused, reuse_successes
+from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
 from .search import MinimalWidth, search_minimal_widths
 
 SETTINGS = {
