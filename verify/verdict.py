@@ -171,12 +171,12 @@ def _evaluation_lambda0(spec: NetworkSpec, X: np.ndarray) -> tuple[float, str]:
     """lambda_0 as the catalogue means it: the paper's infinite-width kernel, measured on the data."""
     if spec.two_layer:
         K = spec.analytic_kernel(X)
-        kind = "H^inf (Du et al.)" if spec.activation == "relu" else f"E[act'(Xw) act'(Xw)^T] * XX^T ({spec.activation})"
+        kind = spec.act.two_layer_kernel_name
         return lambda_min(K), f"lambda_min of {kind}, the trained layer's infinite-width kernel, measured on the data"
     if spec.parametrization == "resnet":
         return lambda_min(spec.analytic_kernel(X)), ("lambda_min of the ResNet's analytic NTK, all layers trained "
                                                      "(derived in verify.resnet), measured on the data")
-    K = sum(ntk_terms(X, spec.depth, spec.activation))
+    K = sum(ntk_terms(X, spec.depth, spec.act))
     return lambda_min(K), (f"lambda_min of the analytic NTK with {spec.depth} hidden layers, all layers trained "
                            f"(Arora et al. 2019 convention, verify.ntk), measured on the data")
 
@@ -535,7 +535,7 @@ def _margin_kernel(spec: NetworkSpec, X: np.ndarray) -> np.ndarray:
     if spec.two_layer or spec.parametrization == "resnet":
         K = spec.analytic_kernel(X)
     else:
-        K = sum(term for term, trained in zip(ntk_terms(X, spec.depth, spec.activation), spec.trained) if trained)
+        K = sum(term for term, trained in zip(ntk_terms(X, spec.depth, spec.act), spec.trained) if trained)
     scale = np.sqrt(np.diag(K))
     return K / np.outer(scale, scale)
 
