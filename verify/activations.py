@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
 from .errors import UnsupportedSettingError
 
-__all__ = ["Activation", "ReLU", "Softplus", "Tanh", "activation", "ACTIVATIONS"]
+__all__ = ["ACTIVATIONS", "Activation", "ReLU", "Softplus", "Tanh", "activation"]
 
 GRID = 4001  # correlation grid of the smooth activations' kernel tables
 NODES = 80  # Gauss-Hermite nodes per dimension
@@ -95,7 +95,7 @@ class Activation:
         return f"E[act'(Xw) act'(Xw)^T] * XX^T ({self.name})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _c_sigma(act: Activation) -> float:
     nodes, weights = np.polynomial.hermite_e.hermegauss(NODES)
     second = float(np.sum(weights * act.value(nodes) ** 2) / math.sqrt(2 * math.pi))

@@ -19,7 +19,7 @@ import numpy as np
 
 AUTO_SOURCE = "auto: 1 / (s lambda_max) of the model's infinite-width kernel"
 
-__all__ = ["auto_step_size", "AUTO_SOURCE"]
+__all__ = ["AUTO_SOURCE", "auto_step_size"]
 
 
 def auto_step_size(spec, kernel: np.ndarray, batch: int | None = None) -> float:

@@ -10,8 +10,7 @@ import bounds
 from verify.data import sphere
 from verify.models import du2019, zou_gu2019
 from verify.step_size import auto_step_size
-from verify.sweep.tasks import du2019_config, train_du2019, zou_gu2019_config
-from verify.sweep.tasks import _prepare
+from verify.sweep.tasks import _prepare, du2019_config, train_du2019, zou_gu2019_config
 from verify.verdict import verify_entry
 
 

@@ -11,11 +11,23 @@ from verify.data import sphere
 from verify.errors import VerifyError
 from verify.records import RecordWriter
 from verify.step_size import auto_step_size
-from verify.verdict import (Judgement, Plan, Prediction, StepChoice, TrainedWidth, TrainingSetup, choose_step, judge,
-                            plan_verification, size_widths, train_widths, verify_entry)
+from verify.verdict import (
+    Judgement,
+    Plan,
+    Prediction,
+    StepChoice,
+    TrainedWidth,
+    TrainingSetup,
+    choose_step,
+    judge,
+    plan_verification,
+    size_widths,
+    train_widths,
+    verify_entry,
+)
 
-OPTIONS = dict(L=None, backend="numpy", device="cpu", dtype=None, eps=1e-3, constants=None, seed=0,
-               memory_budget=2**30, batch=None, sampling=None, test_data=None, train=True, sgd_draws=1)
+OPTIONS = {"L": None, "backend": "numpy", "device": "cpu", "dtype": None, "eps": 1e-3, "constants": None, "seed": 0,
+           "memory_budget": 2**30, "batch": None, "sampling": None, "test_data": None, "train": True, "sgd_draws": 1}
 
 
 @pytest.fixture(scope="module")
