@@ -279,4 +279,5 @@ def activation(name: str | Activation) -> Activation:
     try:
         return _REGISTRY[name]
     except (KeyError, TypeError):
-        raise UnsupportedSettingError(f"activation {name!r} is not modelled (known: {', '.join(ACTIVATIONS)})") from None
+        known = ", ".join(ACTIVATIONS)
+        raise UnsupportedSettingError(f"activation {name!r} is not modelled (known: {known})") from None

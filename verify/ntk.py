@@ -161,7 +161,8 @@ def two_layer_kernel(X: np.ndarray, activation: str | Activation = "relu", init_
     return 0.5 * (K + K.T)
 
 
-def two_layer_output_kernel(X: np.ndarray, activation: str | Activation = "relu", init_scale: float = 1.0) -> np.ndarray:
+def two_layer_output_kernel(X: np.ndarray, activation: str | Activation = "relu",
+                            init_scale: float = 1.0) -> np.ndarray:
     """K_ij = E_w[act(w.x_i) act(w.x_j)], w ~ N(0, init_scale^2 I), unit-norm rows.
 
     The output-layer part of the infinite-width NTK of a two-layer network whose output weights

@@ -32,8 +32,8 @@ import math
 
 import numpy as np
 
-from .gd import DeepNet
 from .activations import activation as get_activation
+from .gd import DeepNet
 
 DEFAULT_C_RES = 0.5
 _NODES = 40

@@ -131,7 +131,7 @@ class BackendInfo:
     dtype: str
 
     @classmethod
-    def of(cls, bk) -> "BackendInfo":
+    def of(cls, bk) -> BackendInfo:
         return cls(bk.name, bk.device, bk.dtype)
 
     def to_dict(self) -> dict:

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from verify import gd
+from verify.activations import activation
 from verify.data import normalise_rows, sphere
 from verify.models import du2019, du_lee2019, ntk_network
-from verify.activations import activation
 from verify.ntk import du_hinf, lambda_min, ntk_terms, relu_ntk, relu_ntk_terms, two_layer_kernel
 from verify.train_numpy import NumpyBackend
 

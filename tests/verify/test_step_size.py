@@ -43,4 +43,5 @@ def test_deep_sweep_auto_step_is_the_rule_on_the_width_dependent_kernel():
     spec = zou_gu2019(1)
     data, eta, _ = _prepare(config, spec, 32)
     assert eta == auto_step_size(spec, spec.analytic_kernel(data.X, 32))
-    assert eta != auto_step_size(spec, spec.analytic_kernel(data.X, 64))  # the standard parametrisation's K grows with m
+    # the standard parametrisation's K grows with m
+    assert eta != auto_step_size(spec, spec.analytic_kernel(data.X, 64))

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import UnsupportedSettingError
 from ..activations import Activation, activation
+from ..errors import UnsupportedSettingError
 from ..ntk import lambda_min, ntk_terms, two_layer_kernel, two_layer_output_kernel
 
 PARAMETRIZATIONS = ("two-layer", "standard", "ntk", "resnet")
