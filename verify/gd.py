@@ -32,6 +32,7 @@ import numpy as np
 from .models.base import NetworkSpec
 
 if TYPE_CHECKING:
+    from .activations import Activation
     from .objectives import Objective
     from .plateau import PlateauRule
 
@@ -52,7 +53,7 @@ class Backend(Protocol):
     def copy(self, a): ...
     def matmul_into(self, a, b, out): ...
     def at_b(self, a, b): ...
-    def activate(self, activation: str, Z, S): ...
+    def activate(self, act: Activation | str, Z, S): ...
     def positive(self, Z): ...
     def row_norms(self, a): ...
     def index(self, positions: np.ndarray): ...
@@ -202,7 +203,7 @@ class TwoLayerBatch(_Runs):
     def forward(self):
         """Residuals f(x_i) - y_i, one column per live run (n x len(live))."""
         self.bk.matmul_into(self.X, self.W.T, self.Z)
-        A = self.bk.activate(self.spec.activation, self.Z, self.S)
+        A = self.bk.activate(self.spec.act, self.Z, self.S)
         if self.pattern0 is None:
             self.pattern0 = self.bk.positive(self.Z)
         if self.fused:
@@ -266,7 +267,7 @@ def _hidden_layers(net, product) -> tuple[list, list, list]:
     for W in net.W[:-1]:
         Z = product(xs[-1], W)
         S = net.bk.empty(tuple(Z.shape))
-        A = net.bk.activate(net.spec.activation, Z, S)
+        A = net.bk.activate(net.spec.act, Z, S)
         patterns.append(net.bk.positive(Z))  # relu: Z now holds relu(Z), same signs
         if net.post != 1.0:
             A = A * net.post

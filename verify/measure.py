@@ -149,7 +149,7 @@ def guarantees(
             "weight_distance", measured <= radius, measured, radius,
             "max_r ||w_r(k) - w_r(0)|| <= R' = 4 sqrt(n) ||y - u(0)|| / (sqrt(m) lambda_0) (Du et al. Cor. 4.1)",
             "max over checkpoints"))
-        if spec.activation == "relu":
+        if not spec.act.smooth:  # ReLU: the gradient changes only where a pattern flips
             bound = min(1.0, math.sqrt(2.0 / math.pi) * radius / spec.init_scale)
             flips = max(sn.flip_fractions[0] for sn in snaps)
             out.append(Guarantee(

@@ -32,8 +32,8 @@ import math
 
 import numpy as np
 
+from .activations import activation as get_activation
 from .gd import DeepNet
-from .ntk import _act, _act_grad, c_sigma
 
 DEFAULT_C_RES = 0.5
 _NODES = 40
@@ -68,9 +68,8 @@ def resnet_ntk_terms(
 ) -> list[np.ndarray]:
     """The infinite-width NTK of the ResNet, split by trained layer: [W^(1), ..., W^(H), a] (n x n each)."""
     X = np.asarray(X, dtype=np.float64)
-    act = lambda z: _act(activation, z)  # noqa: E731
-    grad = lambda z: _act_grad(activation, z)  # noqa: E731
-    c = c_sigma(activation)
+    sigma = get_activation(activation)
+    act, grad, c = sigma.value, sigma.derivative, sigma.c_sigma
     alpha = c_res / H
     K0 = X @ X.T
     Ks = [c * _gauss_pairs(K0, act, act)]
@@ -111,7 +110,7 @@ class ResNet(DeepNet):
             Z = self.bk.empty((self.n, W.shape[0]))
             self.bk.matmul_into(xs[-1], W.T, Z)
             S = self.bk.empty(Z.shape)
-            A = self.bk.activate(self.spec.activation, Z, S)
+            A = self.bk.activate(self.spec.act, Z, S)
             patterns.append(self.bk.positive(Z))
             scale = self.first_scale if h == 0 else self.branch_scale
             S *= scale

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import Activation, activation
 from .errors import BackendError
 
 
@@ -45,24 +46,9 @@ class NumpyBackend:
         """a^T b (OpenBLAS takes the transposed operand directly)."""
         return a.T @ b
 
-    def activate(self, activation: str, Z: np.ndarray, S: np.ndarray) -> np.ndarray:
+    def activate(self, act: Activation | str, Z: np.ndarray, S: np.ndarray) -> np.ndarray:
         """Write act'(Z) into S and return act(Z); for ReLU in place (Z becomes relu(Z))."""
-        if activation == "relu":
-            np.greater(Z, 0, out=S)
-            np.maximum(Z, 0, out=Z)
-            return Z
-        if activation == "softplus":
-            np.multiply(Z, 0.5, out=S)
-            np.tanh(S, out=S)
-            S += 1.0
-            S *= 0.5
-            return np.logaddexp(0.0, Z)
-        if activation == "tanh":
-            A = np.tanh(Z)
-            np.multiply(A, A, out=S)
-            np.subtract(1.0, S, out=S)
-            return A
-        raise BackendError(f"unknown activation {activation!r}")
+        return activation(act).apply(Z, S)
 
     def positive(self, Z: np.ndarray) -> np.ndarray:
         return Z > 0

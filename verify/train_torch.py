@@ -12,6 +12,7 @@ import contextlib
 
 import numpy as np
 
+from .activations import Activation, activation
 from .errors import BackendError
 
 
@@ -93,22 +94,9 @@ class TorchBackend:
         tall a (measured 36 ms vs 15 ms for a 1000 x 4096 a and 1000 x 100 b)."""
         return (b.T @ a).T
 
-    def activate(self, activation: str, Z, S):
+    def activate(self, act: Activation | str, Z, S):
         """Write act'(Z) into S and return act(Z); for ReLU in place (Z becomes relu(Z))."""
-        torch = self.torch
-        if activation == "relu":
-            Z.clamp_(min=0)
-            torch.sign(Z, out=S)
-            return Z
-        if activation == "softplus":
-            torch.sigmoid(Z, out=S)
-            return torch.nn.functional.softplus(Z)
-        if activation == "tanh":
-            A = torch.tanh(Z)
-            torch.mul(A, A, out=S)
-            S.neg_().add_(1.0)
-            return A
-        raise BackendError(f"unknown activation {activation!r}")
+        return activation(act).apply_torch(Z, S)
 
     def positive(self, Z):
         return Z > 0

@@ -25,6 +25,7 @@ from .memory import check_budget, default_budget, format_bytes, largest_feasible
 from .models import NetworkSpec, model_for_entry
 from .ntk import lambda_min, ntk_terms
 from .records import RecordWriter
+from .step_size import AUTO_SOURCE, auto_step_size
 
 DEFAULT_MAX_STEPS = 5000
 DEFAULT_EPS = 1e-3
@@ -79,30 +80,106 @@ class WidthResult:
         }
 
 
+@dataclass(frozen=True)
+class Prediction:
+    """What the entry predicts at the measured point (its evaluation), as the verdict's JSON ``predicted`` holds it."""
+
+    width_log10: float | None
+    iterations_log10: float | None
+    step_size_log10: float | None
+    values: Mapping[str, Any]  # the point evaluated: n, L, d, lambda_0, delta, eps, ... and every default used
+    assumed: list[str]
+    warnings: list[str]
+
+    def to_dict(self) -> dict:
+        return {"width_log10": self.width_log10, "iterations_log10": self.iterations_log10,
+                "step_size_log10": self.step_size_log10, "values": self.values, "assumed": self.assumed,
+                "warnings": self.warnings}
+
+
+@dataclass
+class TrainingSetup:
+    """The algorithm actually run: GD or minibatch SGD (batch size, sampling), the loss, and the choices made."""
+
+    algorithm: str  # GD or SGD
+    stated_algorithm: str  # what the theorem states (GD, SGD, gradient-flow)
+    batch_size: int | None
+    sampling: str | None
+    loss: str  # the training loss: squared or logistic
+    choices: list[str]
+    algorithm_text: str
+    own_terms: bool = False  # measured in the theorem's own terms (verify.objectives), beside the squared-loss proof steps
+    test_points: int | None = None  # held-out points, where there are any
+    sgd_draws: int = 1
+
+    def to_dict(self) -> dict:
+        out = {"algorithm": self.algorithm, "stated_algorithm": self.stated_algorithm, "batch_size": self.batch_size,
+               "sampling": self.sampling, "loss": self.loss, "choices": self.choices,
+               "algorithm_text": self.algorithm_text, "own_terms": self.own_terms}
+        if self.test_points is not None:
+            out["test_points"] = self.test_points
+        out["sgd_draws"] = self.sgd_draws
+        return out
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """The array backend a verdict was computed with."""
+
+    name: str
+    device: str
+    dtype: str
+
+    @classmethod
+    def of(cls, bk) -> BackendInfo:
+        return cls(bk.name, bk.device, bk.dtype)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "device": self.device, "dtype": self.dtype}
+
+
 @dataclass
 class Verdict:
-    """The predicted width, step size and iterations of an entry on a data set, and what training showed."""
+    """The predicted width, step size and iterations of an entry on a data set, and what training showed.
+
+    The typed records :attr:`prediction`, :attr:`setup` and :attr:`backend_info` are read through
+    :attr:`evaluation`, :attr:`training` and :attr:`backend` as the JSON objects :meth:`to_dict` writes.
+    """
 
     entry_id: str
     arxiv: str
     confidence: str
-    model: dict
-    data: dict
+    model: dict  # NetworkSpec.describe()
+    data: dict  # Dataset.describe()
     lambda_0: float
     lambda_0_source: str
     delta: float
-    evaluation: dict
+    prediction: Prediction
     predicted_width: int | None
     predicted_width_log10: float
     predicted_memory_bytes: float
     memory_budget: float
     feasible: bool
     largest_feasible_width: int
-    backend: dict
+    backend_info: BackendInfo
     results: list[WidthResult]
+    setup: TrainingSetup
     messages: list[str] = field(default_factory=list)
-    training: dict = field(default_factory=dict)  # algorithm, batch size and sampling, loss actually run
     guarantee: str = "squared-loss"  # what the theorem states it guarantees (catalogue field)
+
+    @property
+    def evaluation(self) -> dict:
+        """The prediction as JSON (width, iterations and step size in log10, the point, assumptions, warnings)."""
+        return self.prediction.to_dict()
+
+    @property
+    def training(self) -> dict:
+        """The training setup as JSON (algorithm, batch size and sampling, loss actually run)."""
+        return self.setup.to_dict()
+
+    @property
+    def backend(self) -> dict:
+        return self.backend_info.to_dict()
 
     @property
     def primary(self) -> WidthResult | None:
@@ -131,7 +208,7 @@ class Verdict:
             "largest_feasible_width": self.largest_feasible_width, "memory_budget": self.memory_budget,
             "lambda_0": self.lambda_0, "lambda_0_source": self.lambda_0_source, "delta": self.delta,
             "model": self.model, "data": self.data, "backend": self.backend,
-            "algorithm": self.training.get("algorithm", "GD"), "batch_size": self.training.get("batch_size"),
+            "algorithm": self.setup.algorithm, "batch_size": self.setup.batch_size,
             "training": self.training, "stated_guarantee": self.guarantee,
             "runs": [r.to_dict() for r in self.results], "messages": self.messages,
         }
@@ -171,12 +248,12 @@ def _evaluation_lambda0(spec: NetworkSpec, X: np.ndarray) -> tuple[float, str]:
     """lambda_0 as the catalogue means it: the paper's infinite-width kernel, measured on the data."""
     if spec.two_layer:
         K = spec.analytic_kernel(X)
-        kind = "H^inf (Du et al.)" if spec.activation == "relu" else f"E[act'(Xw) act'(Xw)^T] * XX^T ({spec.activation})"
+        kind = spec.act.two_layer_kernel_name
         return lambda_min(K), f"lambda_min of {kind}, the trained layer's infinite-width kernel, measured on the data"
     if spec.parametrization == "resnet":
         return lambda_min(spec.analytic_kernel(X)), ("lambda_min of the ResNet's analytic NTK, all layers trained "
                                                      "(derived in verify.resnet), measured on the data")
-    K = sum(ntk_terms(X, spec.depth, spec.activation))
+    K = sum(ntk_terms(X, spec.depth, spec.act))
     return lambda_min(K), (f"lambda_min of the analytic NTK with {spec.depth} hidden layers, all layers trained "
                            f"(Arora et al. 2019 convention, verify.ntk), measured on the data")
 
@@ -227,6 +304,78 @@ def make_backend(backend: str, device: str, dtype: str | None):
     raise VerifyError(f"unknown backend {backend!r} (numpy or torch)")
 
 
+@dataclass
+class Plan:
+    """Stage 1 of a verdict: which model, data and settings, what the entry predicts there, and the widths.
+
+    Everything :func:`verify_entry` decides before any step size is chosen or any weight allocated.
+    """
+
+    entry: Any  # bounds.model.Entry
+    spec: NetworkSpec
+    dataset: Dataset  # the training data in the theorem's terms (signs of y for a classification loss)
+    test_data: Dataset | None
+    setup: TrainingSetup
+    bk: Any  # verify.gd.Backend
+    budget: float
+    eps: float
+    seed: int
+    constants: Mapping[str, float] | None
+    lambda_0: float
+    lambda_0_source: str
+    delta: float
+    prediction: Prediction
+    predicted_width: int | None
+    predicted_width_log10: float
+    predicted_memory_bytes: float
+    feasible: bool
+    largest_feasible_width: int
+    requests: list[tuple[str, str, float]]  # (label, 'predicted' or 'explicit', factor or width)
+    train: bool = True
+
+    def setting_record(self) -> dict:
+        """The JSON Lines record of the setting, written before any width is sized."""
+        entry = self.entry
+        return {
+            "type": "setting", "entry": entry.id, "arxiv": entry.arxiv, "model": self.spec.describe(),
+            "data": self.dataset.describe(), "lambda_0": self.lambda_0, "delta": self.delta,
+            "evaluation": self.prediction.to_dict(), "memory_budget": self.budget,
+            "backend": BackendInfo.of(self.bk).to_dict(), "seed": self.seed, "training": self.setup.to_dict(),
+            "stated_guarantee": entry.guarantee,
+        }
+
+
+@dataclass(frozen=True)
+class StepChoice:
+    """Stage 2, per width: the step size and its source, the steps to run, and the entry's iteration count."""
+
+    eta: float
+    eta_source: str
+    steps_planned: int
+    predicted_iterations: float | None
+    iterations_source: str
+
+
+@dataclass
+class TrainedWidth:
+    """Stage 3, per width: the trajectory gradient descent took and its error history (verify.objectives)."""
+
+    result: WidthResult
+    trajectory: gd.Trajectory
+    history: Any  # verify.objectives history, or None where the run is judged by the squared loss only
+
+
+@dataclass
+class Judgement:
+    """Stage 4, per width: every guarantee checked, the numbers behind them, and what the user should know."""
+
+    guarantees: list[Guarantee]
+    numbers: dict
+    messages: list[str]
+    predicted_iterations: float | None
+    iterations_source: str
+
+
 def verify_entry(
     entry,
     dataset: Dataset,
@@ -257,9 +406,9 @@ def verify_entry(
     widths: 'predicted', 'predicted/K', 'predicted*K' or integers.  steps: GD steps to run
     (default: the entry's iteration count, at most `max_steps`).  step_size: 'theory' (the
     entry's step-size bound, or 'auto' where it has none), 'auto' (1 / (s lambda_max) of the
-    model's infinite-width kernel) or a number.  Records (setting, checkpoints, runs, verdict)
-    go to `writer` as they are produced.  `progress(label, total)` returns an object with
-    update(k) and close(), e.g. a progress bar.
+    model's infinite-width kernel, :func:`verify.step_size.auto_step_size`) or a number.  Records
+    (setting, checkpoints, runs, verdict) go to `writer` as they are produced.  `progress(label,
+    total)` returns an object with update(k) and close(), e.g. a progress bar.
 
     batch: minibatch SGD with batch size B (default: full-batch GD for GD theorems,
     B = min(n, 8) for SGD theorems); sampling: 'without-replacement' (default),
@@ -269,81 +418,109 @@ def verify_entry(
     evaluates the prediction and the memory of every width and trains nothing.  sgd_draws: with
     SGD, the number of independent batch sequences (same initialisation) over which the expected
     loss after the steps run is estimated (guarantee `expected_loss`; 1: not estimated).
+
+    The stages, each a function with a typed result: :func:`plan_verification` (:class:`Plan`),
+    :func:`size_widths`, :func:`choose_step` (:class:`StepChoice`), :func:`train_widths`
+    (:class:`TrainedWidth`) and :func:`judge` (:class:`Judgement`).
     """
+    if steps is not None and (isinstance(steps, bool) or int(steps) != steps or steps < 0):
+        raise VerifyError(f"--steps must be a non-negative integer, got {steps!r}")
+    step_size = _parse_step_size(step_size)
+    writer = writer or RecordWriter(None)
+    plan = plan_verification(entry, dataset, L=L, widths=widths, backend=backend, device=device, dtype=dtype,
+                             eps=eps, constants=constants, seed=seed, memory_budget=memory_budget, batch=batch,
+                             sampling=sampling, test_data=test_data, train=train, sgd_draws=sgd_draws)
+    writer.write(plan.setting_record())
+    results = size_widths(plan)
+    trainable = _trainable(plan, results)
+    for result in trainable:
+        _apply_step(result, choose_step(plan, result.width, step_size, steps, max_steps))
+    for trained in train_widths(plan, trainable, writer, progress):
+        _apply_judgement(trained, judge(plan, trained))
+        writer.write({"type": "run", "entry": plan.entry.id, **trained.result.to_dict()})
+    verdict = _verdict(plan, results)
+    writer.write({"type": "verdict", **verdict.to_dict()})
+    return verdict
+
+
+def plan_verification(entry, dataset: Dataset, *, L: int | None, widths: Sequence[str | int], backend: str,
+                      device: str, dtype: str | None, eps: float, constants: Mapping[str, float] | None, seed: int,
+                      memory_budget: float | None, batch: int | None, sampling: str | None,
+                      test_data: Dataset | None, train: bool, sgd_draws: int) -> Plan:
+    """Stage 1: check the arguments, pick the paper's model and training setup, measure lambda_0, delta (and
+    gamma, B where the entry uses them) on the data, and evaluate the entry there."""
     if isinstance(entry, str):
         import bounds
 
         entry = bounds.get(entry)
-    writer = writer or RecordWriter(None)
-    if steps is not None and (isinstance(steps, bool) or int(steps) != steps or steps < 0):
-        raise VerifyError(f"--steps must be a non-negative integer, got {steps!r}")
     if not (isinstance(eps, (int, float)) and 0 < eps):
         raise VerifyError(f"eps must be positive, got {eps!r}")
-    step_size = _parse_step_size(step_size)
     requests = [(str(token), *parse_width(token)) for token in widths]
     if not requests:
         raise VerifyError("no width requested")
     spec = model_for_entry(entry, L)
-    training, dataset, test_data = _training_setup(entry, spec, dataset, batch, sampling, test_data)
+    setup, dataset, test_data = _training_setup(entry, spec, dataset, batch, sampling, test_data)
     if isinstance(sgd_draws, bool) or int(sgd_draws) != sgd_draws or sgd_draws < 1:
         raise VerifyError(f"--sgd-draws must be a positive integer, got {sgd_draws!r}")
-    if sgd_draws > 1 and training.get("batch_size") is None:
+    if sgd_draws > 1 and setup.batch_size is None:
         raise VerifyError("--sgd-draws needs minibatch SGD (--batch B, or an SGD theorem)")
-    training["sgd_draws"] = int(sgd_draws)
-    batch = training.get("batch_size")
+    setup.sgd_draws = int(sgd_draws)
     bk = make_backend(backend, device, dtype)
     budget = memory_budget
     if budget is None:
         budget = getattr(bk, "memory_budget", lambda: None)() or default_budget()
-    X, y, n, d = dataset.X, dataset.y, dataset.n, dataset.d
-    messages: list[str] = []
+    n, d = dataset.n, dataset.d
     check_budget(f"the analytic kernels of n = {n} points", 8.0 * (2 * spec.depth + 8) * n * n, budget,
                  "use a smaller --n")
-
-    lam0, lam0_source = _evaluation_lambda0(spec, X)
+    lam0, lam0_source = _evaluation_lambda0(spec, dataset.X)
     if not lam0 > 0:
         raise VerifyError(f"lambda_0 = {lam0:.3g} <= 0 on this data set: the theorems need lambda_0 > 0 "
                           "(remove parallel or duplicate inputs)")
     delta = min(float(dataset.delta), 2.0)
+    prediction = _predict(entry, spec, dataset, L, lam0, lam0_source, delta, eps, setup.batch_size, constants)
+    wl = math.nan if prediction.width_log10 is None else prediction.width_log10
+    predicted_mem = _bytes(training_bytes_log10(spec, n, d, wl, bk.dtype)) if not math.isnan(wl) else math.nan
+    return Plan(
+        entry=entry, spec=spec, dataset=dataset, test_data=test_data, setup=setup, bk=bk, budget=budget, eps=eps,
+        seed=seed, constants=constants, lambda_0=lam0, lambda_0_source=lam0_source, delta=delta,
+        prediction=prediction, predicted_width=_width_from_log10(wl), predicted_width_log10=wl,
+        predicted_memory_bytes=predicted_mem, feasible=bool(predicted_mem <= budget),  # False for NaN
+        largest_feasible_width=largest_feasible_width(spec, n, d, budget, bk.dtype), requests=requests, train=train)
+
+
+def _predict(entry, spec: NetworkSpec, dataset: Dataset, L: int | None, lam0: float, lam0_source: str, delta: float,
+             eps: float, batch: int | None, constants: Mapping[str, float] | None) -> Prediction:
+    """The entry's bounds at the measured point (hidden constants as set), with a note for every measured value."""
     L_eval = L if L is not None else (1 if spec.two_layer else 2)
-    point: dict[str, float] = {"n": n, "L": L_eval, "d": d, "lambda_0": lam0, "delta": delta, "eps": eps}
+    point: dict[str, float] = {"n": dataset.n, "L": L_eval, "d": dataset.d, "lambda_0": lam0, "delta": delta,
+                               "eps": eps}
     measured_notes = [f"lambda_0 = {lam0:.6g}: {lam0_source}",
                       f"delta = {delta:.6g}: min_(i != j) ||x_i - x_j|| of the data"]
     if batch is not None and _uses(entry, "B"):
         point["B"] = float(batch)
         measured_notes.append(f"B = {batch}: the minibatch size run")
     if _uses(entry, "gamma"):
-        gamma = ntk_margin(_margin_kernel(spec, X), dataset.y)
+        gamma = ntk_margin(_margin_kernel(spec, dataset.X), dataset.y)
         point["gamma"] = gamma
         measured_notes.append(f"gamma = {gamma:.6g}: the hard-margin SVM margin of the labels in the feature space of "
                               "the model's analytic NTK (NTK parametrisation, trained layers), features scaled to "
                               "unit norm, measured on the data")
     ev = entry.evaluate(constants=constants, **point)
-    evaluation = {
-        "width_log10": ev.width_log10, "iterations_log10": ev.iterations_log10, "step_size_log10": ev.step_size_log10,
-        "values": ev.values, "assumed": list(ev.assumed) + measured_notes,
-        "warnings": list(ev.warnings),
-    }
-    wl = math.nan if ev.width_log10 is None else ev.width_log10
-    predicted_mem = _bytes(training_bytes_log10(spec, n, d, wl, bk.dtype)) if not math.isnan(wl) else math.nan
-    feasible = bool(predicted_mem <= budget)  # False for NaN
-    largest = largest_feasible_width(spec, n, d, budget, bk.dtype)
-    predicted_int = _width_from_log10(wl)
+    return Prediction(width_log10=ev.width_log10, iterations_log10=ev.iterations_log10,
+                      step_size_log10=ev.step_size_log10, values=ev.values,
+                      assumed=list(ev.assumed) + measured_notes, warnings=list(ev.warnings))
 
-    setting_record = {
-        "type": "setting", "entry": entry.id, "arxiv": entry.arxiv, "model": spec.describe(), "data": dataset.describe(),
-        "lambda_0": lam0, "delta": delta, "evaluation": evaluation, "memory_budget": budget,
-        "backend": {"name": bk.name, "device": bk.device, "dtype": bk.dtype}, "seed": seed, "training": training,
-        "stated_guarantee": entry.guarantee,
-    }
-    writer.write(setting_record)
 
-    # -- which widths can be trained ------------------------------------------------------------
+def size_widths(plan: Plan) -> list[WidthResult]:
+    """The requested widths with the memory each needs and whether it fits; an explicit width that does
+    not fit is refused (MemoryBudgetError) before anything is allocated."""
+    spec, n, d, budget, dtype = plan.spec, plan.dataset.n, plan.dataset.d, plan.budget, plan.bk.dtype
+    wl, largest = plan.predicted_width_log10, plan.largest_feasible_width
     results: list[WidthResult] = []
-    for label, kind, value in requests:
+    for label, kind, value in plan.requests:
         if kind == "predicted":
             if math.isnan(wl):
-                why = ("the entry gives no width requirement" if ev.width_log10 is None
+                why = ("the entry gives no width requirement" if plan.prediction.width_log10 is None
                        else "the entry's width is undefined at this point")
                 results.append(WidthResult(label, None, math.nan, math.nan, False,
                                            messages=[f"{why}: pass an explicit --width"]))
@@ -351,7 +528,7 @@ def verify_entry(
             w_log10 = wl + math.log10(value)
         else:
             w_log10 = math.log10(value)
-        mem = _bytes(training_bytes_log10(spec, n, d, w_log10, bk.dtype))
+        mem = _bytes(training_bytes_log10(spec, n, d, w_log10, dtype))
         width = _width_from_log10(w_log10)
         fits = mem <= budget
         if kind == "explicit" and not fits:
@@ -363,113 +540,152 @@ def verify_entry(
                 f"width {_fmt_width(w_log10)} would need {format_bytes(mem)} (budget {format_bytes(budget)}); "
                 f"the largest feasible width here is {largest}: rerun with --width {largest}")
         results.append(result)
-    trainable = [r for r in results if r.feasible and r.width is not None] if train else []
+    return results
+
+
+def _trainable(plan: Plan, results: list[WidthResult]) -> list[WidthResult]:
+    """The widths that will be trained (none with train=False); widths trained in one batch must fit together."""
+    spec, n, d, dtype = plan.spec, plan.dataset.n, plan.dataset.d, plan.bk.dtype
+    trainable = [r for r in results if r.feasible and r.width is not None] if plan.train else []
     if spec.two_layer and spec.trained == (True, False) and len(trainable) > 1:
-        together = sum(10 ** training_bytes_log10(spec, n, d, math.log10(r.width), bk.dtype) for r in trainable)
-        if together > budget:
+        together = sum(10 ** training_bytes_log10(spec, n, d, math.log10(r.width), dtype) for r in trainable)
+        if together > plan.budget:
             raise MemoryBudgetError(f"training widths {', '.join(str(r.width) for r in trainable)} in one batch",
-                                    together, budget, "request fewer widths at once")
+                                    together, plan.budget, "request fewer widths at once")
+    return trainable
 
-    # -- step sizes and steps --------------------------------------------------------------------
-    def auto_eta(m: int) -> float:
-        K = spec.analytic_kernel(X, m)
-        lam_max = float(np.linalg.eigvalsh(K)[-1])
-        if batch is not None and batch < n:  # a minibatch step is (n / B) times one sample's: keep it stable too
-            lam_max = max(lam_max, n / batch * float(np.max(np.diag(K))))
-        return 1.0 / (spec.rate_step(1.0, n) * lam_max)
 
-    def theory_eta(m: int) -> tuple[float, str]:
-        value = _quantity_at(entry, ev.values, constants, "step_size", m, ev.step_size_log10)
-        if value is not None:
-            return value, "theory: the entry's step-size bound at this width (leading constant C_step_size)"
-        return auto_eta(m), "auto: 1 / (s lambda_max) of the model's infinite-width kernel (the entry gives no step size)"
+def theory_step(plan: Plan, m: int) -> tuple[float, str]:
+    """The entry's step-size bound at width m, or the automatic step where the entry gives none."""
+    value = _quantity_at(plan.entry, plan.prediction.values, plan.constants, "step_size", m,
+                         plan.prediction.step_size_log10)
+    if value is not None:
+        return value, "theory: the entry's step-size bound at this width (leading constant C_step_size)"
+    return _auto_step(plan, m), f"{AUTO_SOURCE} (the entry gives no step size)"
 
-    for result in trainable:
-        m = result.width
-        if isinstance(step_size, str) and step_size == "theory":
-            result.eta, result.eta_source = theory_eta(m)
-        elif isinstance(step_size, str) and step_size == "auto":
-            result.eta, result.eta_source = auto_eta(m), "auto: 1 / (s lambda_max) of the model's infinite-width kernel"
-        else:
-            result.eta, result.eta_source = float(step_size), "given by the user"
-        t_pred = _quantity_at(entry, ev.values, constants, "iterations", m, ev.iterations_log10)
-        if t_pred is not None:
-            result.predicted_iterations, result.iterations_source = t_pred, "the entry's iteration bound"
-        if steps is not None:
-            result.steps_planned = int(steps)
-        else:
-            result.steps_planned = int(min(max_steps, math.ceil(t_pred))) if t_pred is not None else int(max_steps)
 
-    # -- train --------------------------------------------------------------------------------------
-    if trainable:
-        trajectories, histories = _train(spec, dataset, trainable, seed, bk, eps, writer, progress, training, test_data)
-        for result, traj, history in zip(trainable, trajectories, histories):
-            kernel = spec.analytic_kernel(X, result.width)
-            if result.predicted_iterations is None and spec.objective == "squared":
-                rate = 1.0 - spec.rate_step(result.eta, n) * lambda_min(kernel) / 2.0
-                result.predicted_iterations = rate_iterations(traj.losses[0], eps, rate)
-                result.iterations_source = "derived from the theory's rate (1 - s eta lambda_0 / 2)^k (no entry bound)"
-            comparable = result.eta_source.startswith("theory") or entry.bounds.get("step_size") is None
-            result.guarantees, result.numbers = guarantees(
-                spec, traj, n, kernel, eps, result.predicted_iterations, result.iterations_source, bk.dtype,
-                iterations_comparable=comparable or entry.bounds.get("iterations") is None)
-            if training["own_terms"]:
-                result.guarantees, more = objective_guarantees(
-                    spec, traj, history, result.guarantees, eps=eps, guarantee=entry.guarantee,
-                    algorithm=training["algorithm"], batch=batch, predicted_iterations=result.predicted_iterations,
-                    has_test=test_data is not None)
-                result.numbers.update(more)
-            if sgd_draws > 1:
-                g, numbers = _expected_loss(spec, dataset, result, seed, bk, eps, training, int(sgd_draws))
-                result.guarantees.append(g)
-                result.numbers.update(numbers)
-            result.losses = traj.losses
-            result.trained = True
-            if not comparable and entry.bounds.get("iterations") is not None:
-                result.messages.append(f"width {result.width}: the entry's iteration count assumes its own step size, "
-                                       f"not this one ({result.eta_source.split(':')[0]}), so it is not judged")
-            if traj.reached_eps is None and traj.diverged_at is None and result.predicted_iterations is not None \
-                    and traj.steps_run < result.predicted_iterations:
-                result.messages.append(
-                    f"width {result.width}: loss {traj.losses[-1]:.3g} > eps after {traj.steps_run} steps; the theory "
-                    f"allows {result.predicted_iterations:.3g} (pass --steps to run longer)")
-            if traj.diverged_at is not None:
-                good, source = theory_eta(result.width)
-                result.messages.append(
-                    f"width {result.width} diverged at step {traj.diverged_at} (loss {traj.losses[-1]:.3g}) with "
-                    f"eta = {result.eta:.3g}; the step size the theory gives here is {good:.3g} ({source.split(':')[0]})")
-            writer.write({"type": "run", "entry": entry.id, **result.to_dict()})
+def _auto_step(plan: Plan, m: int) -> float:
+    return auto_step_size(plan.spec, plan.spec.analytic_kernel(plan.dataset.X, m), plan.setup.batch_size)
 
-    for result in results:
-        messages.extend(result.messages)
-    verdict = Verdict(
-        entry_id=entry.id, arxiv=entry.arxiv, confidence=entry.confidence, model=spec.describe(),
-        data=dataset.describe(), lambda_0=lam0, lambda_0_source=lam0_source, delta=delta, evaluation=evaluation,
-        predicted_width=predicted_int, predicted_width_log10=wl, predicted_memory_bytes=predicted_mem,
-        memory_budget=budget, feasible=feasible, largest_feasible_width=largest,
-        backend={"name": bk.name, "device": bk.device, "dtype": bk.dtype}, results=results, messages=messages,
-        training=training, guarantee=entry.guarantee,
+
+def choose_step(plan: Plan, m: int, step_size: str | float, steps: int | None, max_steps: int) -> StepChoice:
+    """Stage 2: the step size at width m ('theory', 'auto' or a number) and the steps to run (`steps`, else
+    the entry's iteration count at m capped at `max_steps`, else `max_steps`)."""
+    if step_size == "theory":
+        eta, source = theory_step(plan, m)
+    elif step_size == "auto":
+        eta, source = _auto_step(plan, m), AUTO_SOURCE
+    else:
+        eta, source = float(step_size), "given by the user"
+    t_pred = _quantity_at(plan.entry, plan.prediction.values, plan.constants, "iterations", m,
+                          plan.prediction.iterations_log10)
+    if steps is not None:
+        planned = int(steps)
+    else:
+        planned = int(min(max_steps, math.ceil(t_pred))) if t_pred is not None else int(max_steps)
+    return StepChoice(eta, source, planned, t_pred, "the entry's iteration bound" if t_pred is not None else "")
+
+
+def _apply_step(result: WidthResult, choice: StepChoice) -> None:
+    result.eta, result.eta_source, result.steps_planned = choice.eta, choice.eta_source, choice.steps_planned
+    result.predicted_iterations, result.iterations_source = choice.predicted_iterations, choice.iterations_source
+
+
+def train_widths(plan: Plan, results: list[WidthResult], writer: RecordWriter, progress) -> list[TrainedWidth]:
+    """Stage 3: train the widths (steps chosen) with checkpoints written to `writer`; one record per width."""
+    if not results:
+        return []
+    trajectories, histories = _train(plan.spec, plan.dataset, results, plan.seed, plan.bk, plan.eps, writer, progress,
+                                     plan.setup, plan.test_data)
+    return [TrainedWidth(r, t, h) for r, t, h in zip(results, trajectories, histories)]
+
+
+def judge(plan: Plan, trained: TrainedWidth) -> Judgement:
+    """Stage 4: check every guarantee of :mod:`verify.measure` on one trained width (and the theorem's own
+    terms, the expected SGD loss where asked), with a message where the run cannot judge the entry."""
+    spec, entry, setup, eps, n = plan.spec, plan.entry, plan.setup, plan.eps, plan.dataset.n
+    result, traj = trained.result, trained.trajectory
+    kernel = spec.analytic_kernel(plan.dataset.X, result.width)
+    predicted, source = result.predicted_iterations, result.iterations_source
+    if predicted is None and spec.objective == "squared":
+        rate = 1.0 - spec.rate_step(result.eta, n) * lambda_min(kernel) / 2.0
+        predicted = rate_iterations(traj.losses[0], eps, rate)
+        source = "derived from the theory's rate (1 - s eta lambda_0 / 2)^k (no entry bound)"
+    comparable = result.eta_source.startswith("theory") or entry.bounds.get("step_size") is None
+    checked, numbers = guarantees(spec, traj, n, kernel, eps, predicted, source, plan.bk.dtype,
+                                  iterations_comparable=comparable or entry.bounds.get("iterations") is None)
+    if setup.own_terms:
+        checked, more = objective_guarantees(
+            spec, traj, trained.history, checked, eps=eps, guarantee=entry.guarantee, algorithm=setup.algorithm,
+            batch=setup.batch_size, predicted_iterations=predicted, has_test=plan.test_data is not None)
+        numbers.update(more)
+    if setup.sgd_draws > 1:
+        g, more = _expected_loss(plan, result, predicted)
+        checked.append(g)
+        numbers.update(more)
+    return Judgement(checked, numbers, _run_messages(plan, result, traj, predicted, comparable), predicted, source)
+
+
+def _run_messages(plan: Plan, result: WidthResult, traj: gd.Trajectory, predicted: float | None,
+                  comparable: bool) -> list[str]:
+    """What a run could not judge, or why it stopped short: step size not the entry's, too few steps, divergence."""
+    messages = []
+    if not comparable and plan.entry.bounds.get("iterations") is not None:
+        messages.append(f"width {result.width}: the entry's iteration count assumes its own step size, "
+                        f"not this one ({result.eta_source.split(':')[0]}), so it is not judged")
+    if traj.reached_eps is None and traj.diverged_at is None and predicted is not None \
+            and traj.steps_run < predicted:
+        messages.append(
+            f"width {result.width}: loss {traj.losses[-1]:.3g} > eps after {traj.steps_run} steps; the theory "
+            f"allows {predicted:.3g} (pass --steps to run longer)")
+    if traj.diverged_at is not None:
+        good, source = theory_step(plan, result.width)
+        messages.append(
+            f"width {result.width} diverged at step {traj.diverged_at} (loss {traj.losses[-1]:.3g}) with "
+            f"eta = {result.eta:.3g}; the step size the theory gives here is {good:.3g} ({source.split(':')[0]})")
+    return messages
+
+
+def _apply_judgement(trained: TrainedWidth, judgement: Judgement) -> None:
+    result = trained.result
+    result.predicted_iterations, result.iterations_source = judgement.predicted_iterations, judgement.iterations_source
+    result.guarantees, result.numbers = judgement.guarantees, judgement.numbers
+    result.losses = trained.trajectory.losses
+    result.trained = True
+    result.messages.extend(judgement.messages)
+
+
+def _verdict(plan: Plan, results: list[WidthResult]) -> Verdict:
+    """The verdict of the plan and its widths (every width's messages gathered)."""
+    entry = plan.entry
+    messages = [message for result in results for message in result.messages]
+    return Verdict(
+        entry_id=entry.id, arxiv=entry.arxiv, confidence=entry.confidence, model=plan.spec.describe(),
+        data=plan.dataset.describe(), lambda_0=plan.lambda_0, lambda_0_source=plan.lambda_0_source, delta=plan.delta,
+        prediction=plan.prediction, predicted_width=plan.predicted_width,
+        predicted_width_log10=plan.predicted_width_log10, predicted_memory_bytes=plan.predicted_memory_bytes,
+        memory_budget=plan.budget, feasible=plan.feasible, largest_feasible_width=plan.largest_feasible_width,
+        backend_info=BackendInfo.of(plan.bk), results=results, setup=plan.setup, messages=messages,
+        guarantee=entry.guarantee,
     )
-    writer.write({"type": "verdict", **verdict.to_dict()})
-    return verdict
 
 
-def _expected_loss(spec: NetworkSpec, dataset: Dataset, result: WidthResult, seed: int, bk, eps: float,
-                   training: Mapping[str, Any], draws: int) -> tuple[Guarantee, dict]:
-    """E[loss after T' steps] over `draws` independent batch sequences from the same initialisation,
+def _expected_loss(plan: Plan, result: WidthResult, T: float | None) -> tuple[Guarantee, dict]:
+    """E[loss after T' steps] over the setup's `sgd_draws` independent batch sequences from the same initialisation,
     T' = the theorem's T (or the rate's count) within the steps planned; each draw runs all T' steps (no stop
     at eps)."""
     from .objectives import Objective
 
-    T = result.predicted_iterations
+    spec, dataset, seed, eps, setup = plan.spec, plan.dataset, plan.seed, plan.eps, plan.setup
+    draws = setup.sgd_draws
     steps = int(result.steps_planned or 0)
     if T is not None and math.isfinite(T):
         steps = min(steps, max(1, math.ceil(T)))  # the loss after the theorem's T steps, where the cap allows
     finals, hits = [], []
     for draw in range(draws):
-        net = gd.build(spec, dataset.X, dataset.y, [result.width], seed, [result.eta], bk)[0]
-        objective = Objective(spec, dataset.y, loss=spec.objective, batch=training["batch_size"],
-                              sampling=training.get("sampling") or "without-replacement", seeds=[seed],
+        net = gd.build(spec, dataset.X, dataset.y, [result.width], seed, [result.eta], plan.bk)[0]
+        objective = Objective(spec, dataset.y, loss=spec.objective, batch=setup.batch_size,
+                              sampling=setup.sampling or "without-replacement", seeds=[seed],
                               widths=[result.width], draw=draw)
         traj = gd.run(net, steps, -math.inf, checkpoints=set(), objective=objective)[0]
         finals.append(traj.losses[-1])
@@ -535,13 +751,13 @@ def _margin_kernel(spec: NetworkSpec, X: np.ndarray) -> np.ndarray:
     if spec.two_layer or spec.parametrization == "resnet":
         K = spec.analytic_kernel(X)
     else:
-        K = sum(term for term, trained in zip(ntk_terms(X, spec.depth, spec.activation), spec.trained) if trained)
+        K = sum(term for term, trained in zip(ntk_terms(X, spec.depth, spec.act), spec.trained) if trained)
     scale = np.sqrt(np.diag(K))
     return K / np.outer(scale, scale)
 
 
 def _training_setup(entry, spec: NetworkSpec, dataset: Dataset, batch: int | None, sampling: str | None,
-                    test_data: Dataset | None) -> tuple[dict, Dataset, Dataset | None]:
+                    test_data: Dataset | None) -> tuple[TrainingSetup, Dataset, Dataset | None]:
     """The algorithm, batch size, sampling and loss the theorem states (or the user asks for), and the
     data in its terms (binary labels for classification)."""
     from .objectives import SAMPLING_TEXT, SAMPLINGS
@@ -573,8 +789,8 @@ def _training_setup(entry, spec: NetworkSpec, dataset: Dataset, batch: int | Non
     else:
         sampling = None
     algorithm = "SGD" if batch is not None else ("GD" if stated != "gradient-flow" else "GD (for gradient flow)")
-    training = {"algorithm": "SGD" if batch is not None else "GD", "stated_algorithm": stated, "batch_size": batch,
-                "sampling": sampling, "loss": spec.objective, "choices": choices, "algorithm_text": algorithm}
+    setup = TrainingSetup(algorithm="SGD" if batch is not None else "GD", stated_algorithm=stated, batch_size=batch,
+                          sampling=sampling, loss=spec.objective, choices=choices, algorithm_text=algorithm)
 
     def binary(ds: Dataset | None) -> Dataset | None:
         if ds is None or spec.objective != "logistic" or np.all(np.isin(ds.y, (-1.0, 1.0))):
@@ -585,11 +801,11 @@ def _training_setup(entry, spec: NetworkSpec, dataset: Dataset, batch: int | Non
     dataset, test_data = binary(dataset), binary(test_data)
     if test_data is not None and test_data.d != dataset.d:
         raise VerifyError(f"the held-out points have dimension {test_data.d}, the training points {dataset.d}")
-    training["own_terms"] = bool(batch is not None or spec.objective != "squared" or entry.guarantee != "squared-loss"
-                                 or test_data is not None)
+    setup.own_terms = bool(batch is not None or spec.objective != "squared" or entry.guarantee != "squared-loss"
+                           or test_data is not None)
     if test_data is not None:
-        training["test_points"] = test_data.n
-    return training, dataset, test_data
+        setup.test_points = test_data.n
+    return setup, dataset, test_data
 
 
 def _bytes(log10_bytes: float) -> float:
@@ -610,13 +826,12 @@ def _fmt_width(width_log10: float) -> str:
 
 
 def _train(spec: NetworkSpec, dataset: Dataset, results: list[WidthResult], seed: int, bk, eps: float,
-           writer: RecordWriter, progress, training: Mapping[str, Any] | None = None,
+           writer: RecordWriter, progress, setup: TrainingSetup,
            test_data: Dataset | None = None) -> tuple[list[gd.Trajectory], list]:
     """Train the feasible widths (one batched pass for the two-layer family); one trajectory each,
     and each run's error history (verify.objectives)."""
     from .objectives import Objective
 
-    training = training or {}
     widths = [r.width for r in results]
     etas = [r.eta for r in results]
     limits = [r.steps_planned for r in results]
@@ -624,9 +839,9 @@ def _train(spec: NetworkSpec, dataset: Dataset, results: list[WidthResult], seed
     histories: list = []
     for net_widths, net_etas, net_limits in _groups(spec, widths, etas, limits):
         net = gd.build(spec, dataset.X, dataset.y, net_widths, seed, net_etas, bk)[0]
-        objective = None if not training.get("own_terms") else Objective(
-            spec, dataset.y, loss=spec.objective, batch=training.get("batch_size"),
-            sampling=training.get("sampling") or "without-replacement", seeds=[seed] * len(net.widths), widths=net.widths,
+        objective = None if not setup.own_terms else Objective(
+            spec, dataset.y, loss=spec.objective, batch=setup.batch_size,
+            sampling=setup.sampling or "without-replacement", seeds=[seed] * len(net.widths), widths=net.widths,
             X_test=None if test_data is None else test_data.X, y_test=None if test_data is None else test_data.y)
         label = "width " + ", ".join(str(m) for m in net.widths)
         bar = progress(label, max(net_limits)) if progress is not None else None

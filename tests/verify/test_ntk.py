@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from verify import gd
+from verify.activations import activation
 from verify.data import normalise_rows, sphere
 from verify.models import du2019, du_lee2019, ntk_network
-from verify.ntk import c_sigma, du_hinf, lambda_min, ntk_terms, relu_ntk, relu_ntk_terms, two_layer_kernel
+from verify.ntk import du_hinf, lambda_min, ntk_terms, relu_ntk, relu_ntk_terms, two_layer_kernel
 from verify.train_numpy import NumpyBackend
 
 finite = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
@@ -83,10 +84,10 @@ def test_arc_cosine_expectations_match_monte_carlo_without_the_misprinted_rho_fa
 
 
 def test_smooth_kernels_reduce_to_known_values():
-    assert c_sigma("relu") == 2.0
+    assert activation("relu").c_sigma == 2.0
     nodes, weights = np.polynomial.hermite_e.hermegauss(80)
     for act in ("softplus", "tanh"):
-        c = c_sigma(act)
+        c = activation(act).c_sigma
         fn = np.logaddexp(0, nodes) if act == "softplus" else np.tanh(nodes)
         assert c * np.sum(weights * fn**2) / math.sqrt(2 * math.pi) == pytest.approx(1.0, rel=1e-10)
         X = sphere(6, 4, seed=1).X

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Mapping
 
+from ..activations import activation as get_activation
 from ..errors import UnsupportedSettingError
 from .base import LOSSES, PARAMETRIZATIONS, NetworkSpec
 from .deep import (ALLEN_ZHU_2019, DU_LEE_2019, NOY_2021, ZOU_GU_2019, allen_zhu2019, du_lee2019, du_lee_resnet2019,
@@ -78,7 +79,7 @@ def _fallback(setting: Mapping[str, str], L: int, key: str, two_layer: bool, act
         return replace(spec, name=f"two-layer {activation} network, first layer trained (generic)", papers=(key,),
                        source="generic two-layer model (Du et al. 2019's parametrisation)", choices=(note,))
     parametrization = setting.get("parametrization", "").lower()
-    if "ntk" in parametrization or activation != "relu":
+    if "ntk" in parametrization or get_activation(activation).smooth:
         return ntk_network(L, activation, papers=(key,), choices=(note, "NTK parametrisation, all layers trained"))
     return replace(zou_gu2019(L), name=f"deep ReLU, input + {L} hidden layers, standard parametrisation (generic)",
                    papers=(key,), loss="half-sum",
@@ -100,7 +101,7 @@ def model_for_entry(entry, L: int | None = None) -> NetworkSpec:
         if L is not None and (isinstance(L, bool) or int(L) != L or L < 2):
             raise UnsupportedSettingError(f"the ResNet needs H = L >= 2 layers (one residual block at least), got {L!r}")
         activation, _ = _activation(setting)
-        if activation == "relu":
+        if not get_activation(activation).smooth:  # the ResNet theorem needs a smooth activation
             activation = "softplus"
         return du_lee_resnet2019(2 if L is None else int(L), activation)
     if architecture == "cnn":

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..activations import Activation, activation
 from ..errors import UnsupportedSettingError
-from ..ntk import ACTIVATIONS, c_sigma, lambda_min, ntk_terms, two_layer_kernel, two_layer_output_kernel
+from ..ntk import lambda_min, ntk_terms, two_layer_kernel, two_layer_output_kernel
 
 PARAMETRIZATIONS = ("two-layer", "standard", "ntk", "resnet")
 OBJECTIVES = {"squared": "", "logistic": "(1/n) sum_i log(1 + exp(-y_i f(x_i))), labels y_i in {-1, +1} "
@@ -56,8 +57,7 @@ class NetworkSpec:
     c_res: float = 0.5  # resnet only: the residual branch is scaled by c_res / (depth sqrt(m)) (Du, Lee et al. 2019)
 
     def __post_init__(self) -> None:
-        if self.activation not in ACTIVATIONS:
-            raise UnsupportedSettingError(f"activation {self.activation!r} is not modelled (known: {', '.join(ACTIVATIONS)})")
+        activation(self.activation)  # raises for an unknown name
         if self.parametrization not in PARAMETRIZATIONS:
             raise UnsupportedSettingError(f"unknown parametrisation {self.parametrization!r}")
         if self.parametrization == "two-layer" and self.depth != 1:
@@ -68,13 +68,18 @@ class NetworkSpec:
             raise UnsupportedSettingError(f"unknown loss normalisation {self.loss!r}")
         if self.objective not in OBJECTIVES:
             raise UnsupportedSettingError(f"unknown training loss {self.objective!r} (known: {', '.join(OBJECTIVES)})")
-        if self.parametrization == "standard" and self.activation != "relu":
+        if self.parametrization == "standard" and self.act.smooth:
             raise UnsupportedSettingError("the standard parametrisation is modelled for ReLU only")
 
     # -- constants of the parametrisation --------------------------------------------------
     @property
+    def act(self) -> Activation:
+        """The activation object of :attr:`activation` (the name is what descriptions and keys store)."""
+        return activation(self.activation)
+
+    @property
     def c(self) -> float:
-        return c_sigma(self.activation)
+        return self.act.c_sigma
 
     @property
     def two_layer(self) -> bool:
@@ -139,16 +144,16 @@ class NetworkSpec:
         if self.two_layer:
             K = np.zeros((X.shape[0], X.shape[0]))
             if self.trained[0]:
-                K += two_layer_kernel(X, self.activation, self.init_scale)
+                K += two_layer_kernel(X, self.act, self.init_scale)
             if self.trained[1]:
-                K += two_layer_output_kernel(X, self.activation, self.init_scale)
+                K += two_layer_output_kernel(X, self.act, self.init_scale)
             return K
         if self.parametrization == "resnet":
             from ..resnet import resnet_ntk_terms
 
             terms = resnet_ntk_terms(X, self.depth, self.activation, self.c_res)
             return sum(term for term, trained in zip(terms, self.trained) if trained)
-        terms = ntk_terms(X, self.depth, self.activation)
+        terms = ntk_terms(X, self.depth, self.act)
         if self.parametrization == "standard" and m is None and any(self.trained[:-1]):
             raise ValueError("the standard parametrisation's kernel depends on the width: pass m")
         K = np.zeros_like(terms[0])

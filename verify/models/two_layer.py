@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..activations import activation as get_activation
 from .base import NetworkSpec
 
 DU_2019 = "du-zhai-poczos-singh-2019"
@@ -52,7 +53,7 @@ def oymak2020(activation: str) -> NetworkSpec:
     Smooth activation (their Theorem 2.1 needs bounded act' and act''): softplus unless the
     entry names another; or ReLU.  The output weights v are fixed at +-1/sqrt(m).
     """
-    smooth = activation != "relu"
+    smooth = get_activation(activation).smooth
     choices = ["output weights v_r = +-nu with nu = 1/sqrt(m) (half of each sign in expectation): "
                "the paper's nu is a free scale; this choice makes lambda(X) equal Du et al.'s H^inf for ReLU"]
     if smooth:

@@ -12,8 +12,8 @@ wrapper over the training API of :mod:`verify`, and calls exactly::
     traj = verify.gd.run(net, steps, eps if stop_at_eps else -inf, checkpoints=set())[0]
 
 (`checkpoints=set()`: the NTK and distances are measured once, at the last step, not along the
-way.)  ``eta="auto"`` is ``1 / (s lambda_max(H^inf))`` with ``s = spec.rate_step(1, n)``, the
-step size :func:`verify.verify_entry` calls "auto".
+way.)  ``eta="auto"`` is ``1 / (s lambda_max(H^inf))`` with ``s = spec.rate_step(1, n)``:
+:func:`verify.step_size.auto_step_size`, the rule :func:`verify.verify_entry` calls "auto".
 
 `train_zou_gu2019` does the same for the deep fully connected ReLU network of Zou & Gu 2019
 (:func:`verify.models.zou_gu2019`: an input layer and L hidden m x m layers with N(0, 2/m)
@@ -202,12 +202,14 @@ def _prepare(config: dict, spec, width: int | None):
     """The data set, the step size ('auto': 1 / (s lambda_max) of the model's kernel) and that kernel's spectrum."""
     from ..data import sphere
     from ..kernel_gd import KernelSpectrum
+    from ..step_size import auto_step_size
 
     n = int(config["n"])
     data = sphere(n, int(config["d"]), labels=config["labels"], seed=int(config["data_seed"]))
-    spectrum = KernelSpectrum(spec.analytic_kernel(data.X, width))
+    kernel = spec.analytic_kernel(data.X, width)
+    spectrum = KernelSpectrum(kernel)
     if config["eta"] == "auto":
-        eta = 1.0 / (spec.rate_step(1.0, n) * float(spectrum.eigenvalues[-1]))
+        eta = auto_step_size(spec, kernel)
     elif isinstance(config["eta"], (int, float)) and not isinstance(config["eta"], bool) and config["eta"] > 0:
         eta = float(config["eta"])
     else:
