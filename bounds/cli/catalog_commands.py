@@ -163,7 +163,7 @@ def show(entry_id, fmt, catalog_paths) -> None:
 @_filters
 @click.option("--id", "ids", multiple=True, help="Only these theorem ids (repeatable).")
 @click.option("--sort", type=click.Choice(["width", "iterations", "id"]), default="width", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "latex"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "html", "latex"]), default="table", show_default=True)
 @click.option("--in", "unit", type=click.Choice(["width", "neurons", "parameters", "trained-parameters"]),
               default="width", show_default=True,
               help="Count every width bound in this unit, converting through the architecture (d, L, k).")
