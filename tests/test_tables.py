@@ -313,3 +313,9 @@ def test_gap_and_matrix_reports_render_through_the_table_module(monkeypatch):
     matrix.render_markdown(document["rows"], document["meta"])
     matrix.render_html(document["rows"], document["meta"])
     assert calls == ["text"] * 2 + ["markdown"] * 2 + ["html"] * 2 + ["markdown"] * 2 + ["html"] * 2
+
+
+def test_a_caption_heads_the_text_and_markdown_tables():
+    table = Table(["a"], [["1"]], caption="Widths at n = 10")
+    assert render(table, "text").split("\n") == ["Widths at n = 10", "a", "-", "1"]
+    assert render(table, "markdown").split("\n") == ["Widths at n = 10", "", "| a |", "|---|", "| 1 |"]
