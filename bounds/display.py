@@ -12,7 +12,8 @@ notebook and the terminal cannot disagree.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .comparison import Row
@@ -51,6 +52,7 @@ def entry_markdown(entry: "Entry") -> str:
     """The card of `entry` in Markdown: source, quote, formulas (LaTeX) and exponents."""
     from .model import GUARANTEE_TEXT
     from .showing import entry_record
+    from .tables import Cell, Table, render
 
     record = entry_record(entry)
     paper = entry.paper
@@ -67,14 +69,17 @@ def entry_markdown(entry: "Entry") -> str:
         out += ["", f"**Disputed:** {_md(entry.disputed)}"]
     out += ["", "> " + _md(entry.quote), ""]
     if record["bounds"]:
-        out += ["| | bound | as written | shared symbols | growth | with relations |", "|---|---|---|---|---|---|"]
+        body = []
         for quantity, bound in record["bounds"].items():
             name, symbol, _ = QUANTITY_NAMES[quantity]
             stated, effective = _growth_line(bound["exponents"]), _growth_line(bound["exponents_effective"])
-            written = bound["paper_expression"].replace("|", "/")
             latex = bound["latex"].replace("|", "\\vert ")
-            out.append(f"| {name} ${symbol}$ | {bound['bound']} | `{written}` | ${latex}$ | {_md(stated)} "
-                       f"| {_md(effective) if effective != stated else 'same'} |")
+            body.append([Cell(name, markdown=f"{name} ${symbol}$"), bound["bound"],
+                         Cell(bound["paper_expression"].replace("|", "/"), code=True),
+                         Cell(bound["latex"], markdown=f"${latex}$"), Cell(stated, markdown=_md(stated)),
+                         Cell(effective, markdown=_md(effective)) if effective != stated else "same"])
+        header = ["", "bound", "as written", "shared symbols", "growth", "with relations"]
+        out.append(render(Table(header, body), "markdown"))
     for quantity in entry.unstated:
         out.append(f"\n{QUANTITY_NAMES[quantity][0].capitalize()}: not stated explicitly by the theorem.")
     out += ["", "Growth: each variable's leading power with the others fixed (for accuracies such as "
@@ -84,8 +89,8 @@ def entry_markdown(entry: "Entry") -> str:
 
 def entry_latex(entry: "Entry") -> str:
     """The card of `entry` as a LaTeX fragment (for nbconvert's PDF export, or a paper)."""
-    from .formats import _latex_escape as escape
     from .showing import entry_record
+    from .tables import latex_escape as escape
 
     def _latex_escape(text: str) -> str:  # < and > are other glyphs in LaTeX's text fonts
         return escape(text).replace("<", "\\textless{}").replace(">", "\\textgreater{}")
@@ -115,33 +120,9 @@ def row_repr(row: "Row") -> str:
 
 def rows_html(rows: Iterable["Row"], caption: str = "") -> str:
     """The comparison table as HTML: the columns of `bounds compare`, assumptions as footnotes."""
-    from .formats import GUARANTEE_ABBREV, _confidence_cell, _footnotes, _growth_cell, _legend, _unit_title, _width_cell
-    from .formats import scientific
+    from .formats import to_html
 
-    rows = list(rows)
-    common, marks, texts = _footnotes(rows)
-    header = ["theorem", "arXiv", "conf.", "guarantee", _unit_title(rows), "width ~", "iterations", "iterations ~",
-              "notes"]
-    e = html.escape
-    out = ["<table class=\"bounds-comparison\">"]
-    if caption:
-        out.append(f"<caption>{e(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead><tbody>")
-    for row, mine in zip(rows, marks):
-        cells = [f"<code>{e(row.id)}</code>", e(row.arxiv + row.arxiv_version), e(_confidence_cell(row, True)),
-                 e(GUARANTEE_ABBREV.get(row.guarantee, row.guarantee)), e(_width_cell(row)),
-                 e(_growth_cell(row, "width")), e(scientific(row.iterations_log10) or "-"),
-                 e(_growth_cell(row, "iterations")), e(",".join(str(i) for i in mine))]
-        right = {4, 6}
-        out.append("<tr>" + "".join(f"<td style=\"text-align:right\">{c}</td>" if i in right else f"<td>{c}</td>"
-                                    for i, c in enumerate(cells)) + "</tr>")
-    out.append("</tbody></table>")
-    notes = [e(_legend(rows))]
-    if common:
-        notes.append("Assumed for every row: " + e("; ".join(common)))
-    notes += [f"[{i}] {e(text)}" for i, text in enumerate(texts, start=1)]
-    out.append("<p style=\"font-size:smaller\">" + "<br>".join(notes) + "</p>")
-    return "\n".join(out) + "\n"
+    return to_html(list(rows), caption)
 
 
 def point_caption(count: int, point: Mapping[str, Any]) -> str:

@@ -1,5 +1,8 @@
-"""Render comparison rows as a terminal table, JSON, CSV, Markdown or a LaTeX booktabs
-table, and read every one of them back.
+"""Render comparison rows as a terminal table, JSON, CSV, Markdown, HTML or a LaTeX booktabs
+table, and read every one of them back (all but HTML).
+
+The tables are laid out and escaped by :mod:`bounds.tables`; this module decides their columns
+and footnotes.
 
 Numbers are carried as log10 values (a width of 10^400 is ordinary here); the human formats
 print them in scientific notation from the logarithm, never through a float that could
@@ -10,6 +13,7 @@ digits, and their readers return what was printed.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -17,9 +21,12 @@ import re
 from dataclasses import fields
 from typing import Any
 
+from . import tables
 from .comparison import Row
+from .tables import Cell, Table
+from .tables import latex_escape as _latex_escape
 
-FORMATS = ("table", "json", "csv", "markdown", "latex")
+FORMATS = ("table", "json", "csv", "markdown", "html", "latex")
 ROW_FIELDS = [f.name for f in fields(Row)]
 LIST_FIELDS = ("assumed", "warnings")
 LIST_SEPARATOR = " | "
@@ -110,22 +117,20 @@ def _num(value) -> str:
 def render(rows: list[Row], fmt: str, title: str = "") -> str:
     """The rows in the chosen format (one of FORMATS)."""
     if fmt == "json":
-        from .jsonio import jsonable
+        from .jsonio import dumps
 
-        return json.dumps(jsonable([row.to_dict() for row in rows]), indent=2, allow_nan=False, default=_json_default) + "\n"
+        return dumps([row.to_dict() for row in rows]) + "\n"
     if fmt == "csv":
         return to_csv(rows)
     if fmt == "markdown":
         return to_markdown(rows)
+    if fmt == "html":
+        return to_html(rows, title)
     if fmt == "latex":
         return to_latex(rows, title)
     if fmt == "table":
         return to_table(rows)
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-
-
-def _json_default(value: Any):
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def to_csv(rows: list[Row]) -> str:
@@ -203,32 +208,31 @@ def _width_cell(row: Row) -> str:
     return scientific(row.width_log10) or "undefined"
 
 
+_TABLE_HEADER = ["theorem", "arXiv", "conf.", "guarantee", "width", "width ~", "iterations", "iterations ~", "notes"]
+_TABLE_ALIGN = "llllrlrll"
+
+
+def _table_value(rows: list[Row], marks: list[list[int]], caption: str = "") -> Table:
+    """The columns of the terminal table (and of its HTML twin in a notebook)."""
+    header = [_unit_title(rows) if h == "width" else h for h in _TABLE_HEADER]
+    body = [[
+        Cell(row.id, code=True),
+        row.arxiv + row.arxiv_version,
+        _confidence_cell(row, abbreviate=True),
+        GUARANTEE_ABBREV.get(row.guarantee, row.guarantee),
+        _width_cell(row),
+        _growth_cell(row, "width"),
+        scientific(row.iterations_log10) or "-",
+        _growth_cell(row, "iterations"),
+        ",".join(str(i) for i in mine),
+    ] for row, mine in zip(rows, marks)]
+    return Table(header, body, align=_TABLE_ALIGN, caption=caption, css_class="bounds-comparison")
+
+
 def to_table(rows: list[Row]) -> str:
     """A terminal table with assumptions as footnotes."""
     common, marks, texts = _footnotes(rows)
-    header = ["theorem", "arXiv", "conf.", "guarantee", _unit_title(rows), "width ~", "iterations", "iterations ~",
-              "notes"]
-    body = []
-    for row, mine in zip(rows, marks):
-        body.append([
-            row.id,
-            row.arxiv + row.arxiv_version,
-            _confidence_cell(row, abbreviate=True),
-            GUARANTEE_ABBREV.get(row.guarantee, row.guarantee),
-            _width_cell(row),
-            _growth_cell(row, "width"),
-            scientific(row.iterations_log10) or "-",
-            _growth_cell(row, "iterations"),
-            ",".join(str(i) for i in mine),
-        ])
-    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(header)]
-    right = {4, 6}
-
-    def line(cells):
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths])]
-    out += [line(r) for r in body]
+    out = [tables.render(_table_value(rows, marks), "text")]
     out.append("")
     out.append("Exponents: leading growth with the data parameters (delta, lambda_0, eps, ...) held fixed;"
                " [params] etc.: of the bound as stated, in its own unit.")
@@ -258,18 +262,16 @@ _MD_HEADER = ["theorem", "arXiv", "label", "confidence", "guarantee", "width", "
 def to_markdown(rows: list[Row]) -> str:
     common, marks, texts = _footnotes(rows)
     header = [_unit_title(rows) if h == "width" else h for h in _MD_HEADER]
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(_MD_HEADER)]
-    for row, mine in zip(rows, marks):
-        cells = [
-            f"`{row.id}`", row.arxiv + row.arxiv_version, row.theorem, _confidence_cell(row),
-            row.guarantee,
-            _width_cell(row),
-            _growth_cell(row, "width"),
-            scientific(row.iterations_log10) or "-",
-            _growth_cell(row, "iterations"),
-            " ".join(f"[{i}]" for i in mine),
-        ]
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    body = [[
+        Cell(row.id, code=True), row.arxiv + row.arxiv_version, row.theorem, _confidence_cell(row),
+        row.guarantee,
+        _width_cell(row),
+        _growth_cell(row, "width"),
+        scientific(row.iterations_log10) or "-",
+        _growth_cell(row, "iterations"),
+        " ".join(f"[{i}]" for i in mine),
+    ] for row, mine in zip(rows, marks)]
+    out = [tables.render(Table(header, body), "markdown")]
     out.append("")
     out.append(_legend(rows).replace("|", "\\|"))
     out.append("")
@@ -279,12 +281,6 @@ def to_markdown(rows: list[Row]) -> str:
     for i, text in enumerate(texts, start=1):
         out.append(f"[{i}]: {text}".replace("|", "\\|"))
     return "\n".join(out) + "\n"
-
-
-def _latex_escape(text: str) -> str:
-    replacements = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                    "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
-    return "".join(replacements.get(ch, ch) for ch in text)
 
 
 def latex_number(log10_value: float | None) -> str:
@@ -313,39 +309,42 @@ def _latex_width(row: Row) -> str:
 def to_latex(rows: list[Row], title: str = "") -> str:
     """A booktabs table for a related-work section (needs \\usepackage{booktabs})."""
     common, marks, texts = _footnotes(rows)
-    lines = [
-        "% Generated by `bounds compare --format latex`; requires \\usepackage{booktabs}.",
-        "\\begin{table}[t]",
-        "\\centering",
-        "\\small",
-        "\\begin{tabular}{lllllrlrl}",
-        "\\toprule",
-        f"Paper & arXiv & Result & Conf. & Guarantee & {_latex_escape(_unit_title(rows).capitalize())} & $m\\sim$ & Iterations & $T\\sim$ \\\\",
-        "\\midrule",
-    ]
+    header = ["Paper", "arXiv", "Result", "Conf.", "Guarantee", _unit_title(rows).capitalize(),
+              Cell("m ~", latex="$m\\sim$"), "Iterations", Cell("T ~", latex="$T\\sim$")]
+    body = []
     for row, mine in zip(rows, marks):
         marker = f"$^{{{','.join(str(i) for i in mine)}}}$" if mine else ""
-        cells = [
-            _latex_escape(row.paper.split(" (arXiv")[0]) + f"~\\cite{{{cite_key(row.id)}}}" + marker,
-            _latex_escape(row.arxiv + row.arxiv_version),
-            _latex_escape(row.theorem),
-            _latex_escape(_confidence_cell(row)),
-            _latex_escape(GUARANTEE_ABBREV.get(row.guarantee, row.guarantee)),
-            _latex_width(row),
-            _growth_cell(row, "width", latex=True),
-            latex_number(row.iterations_log10),
-            _growth_cell(row, "iterations", latex=True),
-        ]
-        lines.append(" & ".join(cells) + " \\\\")
-    lines += ["\\bottomrule", "\\end{tabular}"]
-    caption = _latex_escape(title or "Width and iteration requirements, hidden constants set to 1.")
-    caption += " " + _latex_escape(_legend(rows))
+        paper = row.paper.split(" (arXiv")[0]
+        body.append([
+            Cell(paper, latex=_latex_escape(paper) + f"~\\cite{{{cite_key(row.id)}}}" + marker),
+            row.arxiv + row.arxiv_version,
+            row.theorem,
+            _confidence_cell(row),
+            GUARANTEE_ABBREV.get(row.guarantee, row.guarantee),
+            Cell(_width_cell(row), latex=_latex_width(row)),
+            Cell(_growth_cell(row, "width"), latex=_growth_cell(row, "width", latex=True)),
+            Cell(scientific(row.iterations_log10) or "-", latex=latex_number(row.iterations_log10)),
+            Cell(_growth_cell(row, "iterations"), latex=_growth_cell(row, "iterations", latex=True)),
+        ])
+    caption = (title or "Width and iteration requirements, hidden constants set to 1.") + " " + _legend(rows)
     if common:
-        caption += " Assumed: " + _latex_escape("; ".join(common)) + "."
+        caption += " Assumed: " + "; ".join(common) + "."
     for i, text in enumerate(texts, start=1):
-        caption += f" ({i}) " + _latex_escape(text) + "."
-    lines += [f"\\caption{{{caption}}}", "\\end{table}"]
-    return "\n".join(lines) + "\n"
+        caption += f" ({i}) {text}."
+    table = Table(header, body, align="lllllrlrl", caption=caption)
+    return ("% Generated by `bounds compare --format latex`; requires \\usepackage{booktabs}.\n"
+            + tables.render(table, "latex") + "\n")
+
+
+def to_html(rows: list[Row], caption: str = "") -> str:
+    """The terminal table's columns as HTML, the legend and footnotes in a paragraph below."""
+    common, marks, texts = _footnotes(rows)
+    notes = [html.escape(_legend(rows))]
+    if common:
+        notes.append("Assumed for every row: " + html.escape("; ".join(common)))
+    notes += [f"[{i}] {html.escape(text)}" for i, text in enumerate(texts, start=1)]
+    return (tables.render(_table_value(rows, marks, caption), "html")
+            + "\n<p style=\"font-size:smaller\">" + "<br>".join(notes) + "</p>\n")
 
 
 # -- readers -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`bounds list`: the catalogue as a table, JSON or CSV."""
+"""`bounds list`: the catalogue as a table (laid out by :mod:`bounds.tables`), JSON or CSV."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import csv
 import io
 
 from .registry import Catalog
+from .tables import Table, render
 
 LIST_FIELDS = ("id", "arxiv", "arxiv_version", "theorem", "confidence", "architecture", "activation",
                "algorithm", "summary", "paper", "counts", "guarantee", "disputed")
@@ -47,10 +48,7 @@ def render_listing(catalog: Catalog, fmt: str) -> str:
     columns = ("id", "theorem", "confidence", "architecture", "activation", "algorithm", "counts", "guarantee")
     records = [{**{c: _clip(r[c], TABLE_LIMITS.get(c)) for c in columns},
                 "confidence": r["confidence"] + (" (disputed)" if r["disputed"] else "")} for r in records]
-    widths = {c: max([len(c)] + [len(r[c]) for r in records]) for c in columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip()]
-    lines.append("  ".join("-" * widths[c] for c in columns))
-    lines += ["  ".join(r[c].ljust(widths[c]) for c in columns).rstrip() for r in records]
+    lines = [render(Table(list(columns), [[r[c] for c in columns] for r in records]), "text")]
     papers = len({r["id"].split("/")[0] for r in records})
     lines.append(f"\n{len(records)} theorem(s) from {papers} paper(s)")
     return "\n".join(lines) + "\n"

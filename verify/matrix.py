@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bounds.model import GUARANTEES
+from bounds.tables import Cell, Table, render
 
 TASK_VERSION = "verify-matrix/2"
 COLUMNS = GUARANTEES  # squared-loss, training-loss, training-error, test-error, margin
@@ -28,6 +29,7 @@ COLUMN_TITLES = {"squared-loss": "squared loss", "training-loss": "training loss
                  "test-error": "test error", "margin": "margin"}
 PRIMARY = {"squared-loss": "iterations_to_eps", "training-loss": "iterations_to_eps",
            "training-error": "training_error", "test-error": "test_error", "margin": "margin"}
+VERDICT_COLOUR = {"held": "#d8f0d8", "failed": "#f6d5d5", "not tested": "#eeeeee", "not stated": "#ffffff"}
 PROOF_STEPS = ("linear_rate", "weight_distance", "activation_flips", "ntk_at_init", "lambda_min_at_init", "ntk_drift",
                "lambda_min_along_path")
 
@@ -289,22 +291,9 @@ def render_markdown(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) 
         "`proof steps`: how many of the squared-loss proof's checks (docs/verify.md) held, of those judged, at the "
         "largest width trained. A failure below the predicted width is not a refutation.",
         "",
-        "| theorem | run | width (predicted) | " + " | ".join(COLUMN_TITLES[k] for k in COLUMNS) + " | proof steps |",
-        "|---|---|---|" + "---|" * len(COLUMNS) + "---|",
     ]
-    skipped = []
-    for row in rows:
-        if row["status"] != "verified":
-            skipped.append(row)
-            continue
-        pw_text = _width_text(row.get("predicted_width"), row.get("predicted_width_log10"))
-        widths = ", ".join(str(r["width"]) for r in row["runs"])
-        lines.append(f"| `{row['entry']}` | {_training_text(row)} | {widths} ({pw_text}) | "
-                     + " | ".join(cell_text(row["cells"][k]) for k in COLUMNS) + f" | {_proof_text(row)} |")
-    lines += ["", "## Skipped theorems", "", "| theorem | stated guarantee | reason |", "|---|---|---|"]
-    for row in skipped:
-        reason = str(row.get("reason", "")).replace("|", "\\|")
-        lines.append(f"| `{row['entry']}` | {row.get('guarantee', '')} | {row['status']}: {reason} |")
+    verified, skipped = _verified_table(rows), _skipped_table(rows)
+    lines += [render(verified, "markdown"), "", "## Skipped theorems", "", render(skipped, "markdown")]
     lines += ["", "## Notes per theorem", ""]
     for row in rows:
         if row["status"] == "verified" and row.get("notes"):
@@ -312,8 +301,30 @@ def render_markdown(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) 
     return "\n".join(lines) + "\n"
 
 
+def _verified_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """One row per trained theorem: its run, widths and one cell per guarantee kind (coloured in HTML)."""
+    header = ["theorem", "run", "widths (predicted)", *(COLUMN_TITLES[k] for k in COLUMNS), "proof steps"]
+    body = []
+    for row in rows:
+        if row["status"] != "verified":
+            continue
+        pw_text = _width_text(row.get("predicted_width"), row.get("predicted_width_log10"))
+        widths = ", ".join(str(r["width"]) for r in row["runs"])
+        cells = [Cell(cell_text(row["cells"][k]), background=VERDICT_COLOUR.get(row["cells"][k]["verdict"], "#fff"))
+                 for k in COLUMNS]
+        body.append([Cell(row["entry"], code=True), _training_text(row), f"{widths} ({pw_text})", *cells,
+                     _proof_text(row)])
+    return Table(header, body)
+
+
+def _skipped_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """One row per theorem not trained, with the reason."""
+    body = [[Cell(row["entry"], code=True), str(row.get("guarantee", "")), f"{row['status']}: {row.get('reason', '')}"]
+            for row in rows if row["status"] != "verified"]
+    return Table(["theorem", "stated guarantee", "reason"], body)
+
+
 def render_html(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> str:
-    colour = {"held": "#d8f0d8", "failed": "#f6d5d5", "not tested": "#eeeeee", "not stated": "#ffffff"}
     c = summary_counts(rows)
     esc = html.escape
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>verify: verdict matrix</title>",
@@ -322,23 +333,6 @@ def render_html(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> s
            "<h1>Verdict matrix</h1>", f"<p>Command: <code>{esc(meta.get('command', ''))}</code></p>",
            f"<p>{c['theorems']} theorems: {c['verified']} trained ({c['held']} stated guarantees held, {c['failed']} "
            f"failed, {c['not tested']} not tested), {c['skipped']} skipped with a reason.</p>",
-           "<table><tr><th>theorem</th><th>run</th><th>widths (predicted)</th>"
-           + "".join(f"<th>{esc(COLUMN_TITLES[k])}</th>" for k in COLUMNS) + "<th>proof steps</th></tr>"]
-    for row in rows:
-        if row["status"] != "verified":
-            continue
-        pw_text = _width_text(row.get("predicted_width"), row.get("predicted_width_log10"))
-        cells = "".join(f"<td style='background:{colour.get(row['cells'][k]['verdict'], '#fff')}'>"
-                        f"{esc(cell_text(row['cells'][k]))}</td>" for k in COLUMNS)
-        out.append(f"<tr><td><code>{esc(row['entry'])}</code></td><td>{esc(_training_text(row))}</td>"
-                   f"<td>{esc(', '.join(str(r['width']) for r in row['runs']))} ({esc(pw_text)})</td>{cells}"
-                   f"<td>{esc(_proof_text(row))}</td></tr>")
-    out.append(
-        "</table><h2>Skipped theorems</h2><table><tr><th>theorem</th><th>stated guarantee</th><th>reason</th></tr>"
-    )
-    for row in rows:
-        if row["status"] != "verified":
-            out.append(f"<tr><td><code>{esc(row['entry'])}</code></td><td>{esc(str(row.get('guarantee', '')))}</td>"
-                       f"<td>{esc(row['status'])}: {esc(str(row.get('reason', '')))}</td></tr>")
-    out.append("</table></body></html>")
+           render(_verified_table(rows), "html"), "<h2>Skipped theorems</h2>", render(_skipped_table(rows), "html"),
+           "</body></html>"]
     return "\n".join(out) + "\n"

@@ -2,57 +2,28 @@
 
 An interrupted run (Ctrl-C, a killed job) keeps every record written before the interruption,
 because each line is flushed to the operating system as soon as it is complete.  Values that
-JSON cannot hold (NaN, infinity, numpy scalars and arrays) are converted: non-finite floats
-become null, numpy values become Python ones.
+JSON cannot hold (NaN, infinity, numpy scalars and arrays) are converted by the project's one
+converter, :func:`bounds.jsonio.jsonable` (re-exported here): non-finite floats become null,
+numpy values become Python ones.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import Any, Mapping, TextIO
+from typing import TextIO
 
-import numpy as np
+from bounds.jsonio import dumps as json_dumps
+from bounds.jsonio import jsonable
 
 from .errors import VerifyError
 
-
-def jsonable(value: Any, *, strict: bool = False, path: str = "value") -> Any:
-    """A copy of `value` that json.dumps(allow_nan=False) accepts: numpy to Python, tuples to
-    lists, NaN and infinities to None.
-
-    What JSON cannot hold otherwise (sets, objects, non-string keys) is written as its string,
-    or with `strict` raises TypeError naming its `path`: a stored result must read back equal.
-    """
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    if isinstance(value, Mapping):
-        out = {}
-        for name, item in value.items():
-            if not isinstance(name, str):
-                if strict:
-                    raise TypeError(f"{path} has the key {name!r}: result keys must be strings")
-                name = str(name)
-            out[name] = jsonable(item, strict=strict, path=f"{path}[{name!r}]")
-        return out
-    if isinstance(value, (list, tuple, np.ndarray)):
-        items = value.tolist() if isinstance(value, np.ndarray) else value
-        return [jsonable(item, strict=strict, path=f"{path}[{i}]") for i, item in enumerate(items)]
-    if strict:
-        raise TypeError(f"{path} is a {type(value).__name__}, which JSON cannot hold")
-    return str(value)
+__all__ = ["RecordWriter", "dumps", "jsonable", "read_records"]
 
 
 def dumps(record: dict) -> str:
-    return json.dumps(jsonable(record), allow_nan=False)
+    """One record as a line of strict JSON (converted by :func:`bounds.jsonio.jsonable`)."""
+    return json_dumps(record, indent=None)
 
 
 class RecordWriter:

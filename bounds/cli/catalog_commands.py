@@ -86,9 +86,11 @@ def _unique(ids: tuple[str, ...], flag: str = "--id") -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-def _params(kwargs: dict) -> dict:
+def _params(kwargs: dict, **point: float | None) -> dict:
+    """The parameter options given (popped from `kwargs`), with those of `point` (n, L) that are not None."""
     keys = ("d", "k", "B", "eps", "fail_prob", "delta", "lambda_0", "gamma")
-    return {k: kwargs.pop(k) for k in keys if kwargs.get(k) is not None}
+    params = {k: kwargs.pop(k) for k in keys if kwargs.get(k) is not None}
+    return {**params, **{name: value for name, value in point.items() if value is not None}}
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -163,7 +165,7 @@ def show(entry_id, fmt, catalog_paths) -> None:
 @_filters
 @click.option("--id", "ids", multiple=True, help="Only these theorem ids (repeatable).")
 @click.option("--sort", type=click.Choice(["width", "iterations", "id"]), default="width", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "latex"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "html", "latex"]), default="table", show_default=True)
 @click.option("--in", "unit", type=click.Choice(["width", "neurons", "parameters", "trained-parameters"]),
               default="width", show_default=True,
               help="Count every width bound in this unit, converting through the architecture (d, L, k).")
@@ -205,11 +207,7 @@ def crossover(a, b, vary, lo, hi, quantity, fmt, n, L, constants, catalog_paths,
     """Where bound A crosses bound B as one parameter varies (the others fixed)."""
     from ..crossings import crossover as run_crossover
 
-    params = _params(kwargs)
-    if n is not None:
-        params["n"] = n
-    if L is not None:
-        params["L"] = L
+    params = _params(kwargs, n=n, L=L)
     from ..crossings import searched_range
     from ..jsonio import dumps
 
@@ -266,11 +264,7 @@ def plot(vary, lo, hi, quantity, output, ids, architecture, activation, algorith
     from ..plotting import plot_bounds
     from ..registry import load_catalog
 
-    params = _params(kwargs)
-    if n is not None:
-        params["n"] = n
-    if L is not None:
-        params["L"] = L
+    params = _params(kwargs, n=n, L=L)
     cat = load_catalog(catalog_paths)
     selected = cat.filter(architecture, activation, algorithm, confidence, list(_unique(ids)) or None)
     written = plot_bounds(selected, vary, lo, hi, quantity, output, params, parse_constants(constants), cat.relations)

@@ -217,22 +217,9 @@ def _report_wanted(report: bool | None, out_dir: Path) -> tuple[bool, str]:
 
 def render_gap_table(data: dict) -> str:
     """The study's answer as terminal tables."""
-    from verify.gap.report import _tables, lead_lines
+    from verify.gap.report import render_text
 
-    head, body, loose_head, loose_body = _tables(data)
-
-    def table(h, b):
-        widths = [max(len(h[i]), *(len(r[i]) for r in b)) for i in range(len(h))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(h, widths)).rstrip(), "  ".join("-" * w for w in widths)]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in b]
-        return "\n".join(lines)
-
-    out = [f"{data['setting']}: {data['model']}"]
-    out += [f"criterion {b['criterion']}" for b in data["criteria"]]
-    out += ["", table(head, body), ""] + lead_lines(data)
-    out += ["", "Looseness (predicted width / empirical minimal width):", table(loose_head, loose_body)]
-    out += [f"note: {note}" for note in data.get("notes", [])]
-    return "\n".join(out) + "\n"
+    return render_text(data)
 
 
 @main.command()

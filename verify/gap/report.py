@@ -23,6 +23,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from bounds.errors import ParameterError
+from bounds.tables import Table, render
 
 from .study import RESULTS_FILE, RUNS_FILE
 
@@ -308,7 +309,8 @@ def _ratio(value) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def _tables(summary) -> tuple[list[str], list[list[str]], list[str], list[list[str]]]:
+def _tables(summary) -> tuple[Table, Table]:
+    """The minimal widths per point and criterion, and each theorem's looseness."""
     deep = _is_deep(summary)
     blocks = summary.get("criteria") or [{"label": "headline", "minimal_widths": summary["rows"]}]
     head = ["n"] + (["L"] if deep else []) + ["floor width"]
@@ -348,7 +350,18 @@ def _tables(summary) -> tuple[list[str], list[list[str]], list[str], list[list[s
             by = row["entries"][entry["id"]].get("looseness_log10_by_criterion") or {}
             cells += [_fmt_pow(by.get(label))]
         loose_body.append(cells)
-    return head, body, loose_head, loose_body
+    return Table(head, body), Table(loose_head, loose_body)
+
+
+def render_text(summary) -> str:
+    """The study's answer as terminal tables (what `bounds gap` prints)."""
+    widths, looseness = _tables(summary)
+    out = [f"{summary['setting']}: {summary['model']}"]
+    out += [f"criterion {b['criterion']}" for b in summary["criteria"]]
+    out += ["", render(widths, "text"), ""] + lead_lines(summary)
+    out += ["", "Looseness (predicted width / empirical minimal width):", render(looseness, "text")]
+    out += [f"note: {note}" for note in summary.get("notes", [])]
+    return "\n".join(out) + "\n"
 
 
 def _summary_sentence(summary) -> str:
@@ -417,11 +430,7 @@ def lead_lines(summary) -> list[str]:
 
 
 def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
-    head, body, loose_head, loose_body = _tables(summary)
-
-    def table(h, b):
-        return "\n".join(["| " + " | ".join(h) + " |", "|" + "---|" * len(h)] + ["| " + " | ".join(r) + " |" for r in b])
-
+    widths, looseness = _tables(summary)
     spec = summary["spec"]
     out = [
         f"# Theory-practice gap: {summary['setting']}", "",
@@ -433,11 +442,11 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
         *[f"- **{b['label']}**: {_rule_text(b)}" for b in summary.get("criteria", [])], "",
         "Results:", "",
         *[f"- {line}" for line in lead_lines(summary)], "",
-        table(head, body), "",
+        render(widths, "markdown"), "",
         f"![widths]({paths['widths_vs_n'].relative_to(base)})", "",
         "## Looseness: predicted width / empirical minimal width", "",
         "Predictions use lambda_0 and delta measured on each data set, other parameters at their defaults, hidden constants 1.", "",
-        table(loose_head, loose_body), "",
+        render(looseness, "markdown"), "",
         f"![looseness]({paths['looseness'].relative_to(base)})", "",
         f"![exponents]({paths['exponents'].relative_to(base)})", "",
         "## Loss curves", "",
@@ -449,12 +458,8 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
 
 
 def _html(summary, paths: Mapping[str, Path], base: Path) -> str:
-    head, body, loose_head, loose_body = _tables(summary)
+    widths, looseness = _tables(summary)
     esc = html.escape
-
-    def table(h, b):
-        rows = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in b)
-        return f"<table><thead><tr>{''.join(f'<th>{esc(c)}</th>' for c in h)}</tr></thead><tbody>{rows}</tbody></table>"
 
     def figure(name, caption):
         return f'<figure><img src="{esc(str(paths[name].relative_to(base)))}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption></figure>'
@@ -479,11 +484,11 @@ step size {esc(str(spec['eta']))} (auto = 1 / (c &lambda;<sub>max</sub>) of the 
 <p>Criteria (the first is the headline):</p>
 <ul>{''.join(f"<li><b>{esc(b['label'])}</b>: {esc(_rule_text(b))}</li>" for b in summary.get("criteria", []))}</ul>
 <ul class="lead">{''.join(f"<li>{esc(line)}</li>" for line in lead_lines(summary))}</ul>
-{table(head, body)}
+{render(widths, 'html')}
 {figure('widths_vs_n', 'Predicted widths (lines, one per theorem) and empirical minimal widths (points; bars: seed range) against n.')}
 <h2>Looseness: predicted width / empirical minimal width</h2>
 <p>Predictions use &lambda;<sub>0</sub> and &delta; measured on each data set, other parameters at their defaults, hidden constants 1.</p>
-{table(loose_head, loose_body)}
+{render(looseness, 'html')}
 {figure('looseness', 'Looseness at the largest n (and L).')}
 {figure('exponents', 'Exponent of n: stated, on this data, and empirical.')}
 <h2>Loss curves</h2>

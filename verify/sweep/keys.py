@@ -11,6 +11,8 @@ written in one way, so that configurations that compare equal in Python share a 
   ``True == 1`` in Python);
 * NaN and infinities are refused: NaN is not equal to itself, so it cannot identify a run.
 
+The walk is :func:`bounds.jsonio.jsonable` with ``strict``, ``finite`` and ``integral_floats``.
+
 :data:`SCHEMA_VERSION` is hashed in, so changing the meaning of a configuration field (and
 bumping the version) never lets a stale result be reused.
 """
@@ -18,12 +20,10 @@ bumping the version) never lets a stale result be reused.
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
+from bounds.jsonio import NotJSONError, dumps, jsonable
 
 from .errors import ConfigError
 
@@ -35,36 +35,26 @@ _KEY_PREFIX = "overparam-bounds sweep config v{version}\n"
 
 def canonical(value: Any, path: str = "config") -> Any:
     """`value` in canonical form (see the module docstring); ConfigError names the offending path."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        number = float(value)
-        if not math.isfinite(number):
-            raise ConfigError(f"{path} is {number}: a configuration holds finite numbers only")
-        return int(number) if number.is_integer() else number
-    if isinstance(value, Mapping):
-        out = {}
-        for name, item in value.items():
-            if not isinstance(name, str):
-                raise ConfigError(f"{path} has the key {name!r}: configuration keys must be strings")
-            out[name] = canonical(item, f"{path}[{name!r}]")
-        return out
-    if isinstance(value, (list, tuple, np.ndarray)):
-        items = value.tolist() if isinstance(value, np.ndarray) else value
-        return [canonical(item, f"{path}[{i}]") for i, item in enumerate(items)]
-    raise ConfigError(f"{path} is a {type(value).__name__}: a configuration holds JSON values only "
-                      "(numbers, strings, booleans, null, lists, objects)")
+    try:
+        return jsonable(value, strict=True, finite=True, integral_floats=True, path=path)
+    except NotJSONError as exc:
+        raise ConfigError(_config_problem(exc)) from None
+
+
+def _config_problem(exc: NotJSONError) -> str:
+    if exc.problem == "non-finite":
+        return f"{exc.path} is {exc.value}: a configuration holds finite numbers only"
+    if exc.problem == "key":
+        return f"{exc.path} has the key {exc.value!r}: configuration keys must be strings"
+    return (f"{exc.path} is a {type(exc.value).__name__}: a configuration holds JSON values only "
+            "(numbers, strings, booleans, null, lists, objects)")
 
 
 def canonical_json(config: Mapping[str, Any]) -> str:
     """The canonical JSON text of a configuration (a JSON object)."""
     if not isinstance(config, Mapping):
         raise ConfigError(f"a configuration must be a dict, got {type(config).__name__}")
-    return json.dumps(canonical(config), sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return dumps(canonical(config), indent=None, sort_keys=True, compact=True)
 
 
 def config_key(config: Mapping[str, Any]) -> str:
@@ -80,32 +70,17 @@ def plain_config(config: Mapping[str, Any]) -> dict:
     the caller wrote ``1.0`` even though the key treats it as ``1``.
     """
     canonical_json(config)  # validates, with a message naming the path
-    return _plain(config)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {name: _plain(item) for name, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist())
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return value
+    return jsonable(config, strict=True, path="config")
 
 
 def jsonable_result(value: Any, path: str = "result") -> Any:
-    """A task's result as JSON values: :func:`verify.records.jsonable` in its strict form.
+    """A task's result as JSON values: :func:`bounds.jsonio.jsonable` in its strict form.
 
     Non-finite floats become ``null``: strict JSON has no NaN, and a result must read back equal
     to what was stored.  Anything else that JSON cannot hold (sets, objects, non-string keys)
-    raises TypeError naming the path.
+    raises TypeError naming the path (a plain TypeError: its name is what a failed run records).
     """
-    from ..records import jsonable
-
-    return jsonable(value, strict=True, path=path)
+    try:
+        return jsonable(value, strict=True, path=path)
+    except NotJSONError as exc:
+        raise TypeError(str(exc)) from None
