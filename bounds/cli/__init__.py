@@ -120,5 +120,5 @@ def main() -> None:
 
 
 from . import catalog_commands  # noqa: E402,F401  (registers commands)
-from . import verify_command  # noqa: E402,F401
-from . import gap_commands  # noqa: E402,F401
+from verify.cli import verify_command  # noqa: E402,F401  (temporary: lazy registration follows)
+from verify.cli import gap_commands  # noqa: E402,F401

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import BoundsError
-from . import main
+from bounds.errors import BoundsError
+from bounds.cli import main
 
 
 class _Progress:
@@ -282,7 +282,7 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
             import matplotlib  # noqa: F401
         except ImportError:
             raise BoundsError("--plot needs matplotlib: pip install 'overparam-bounds[plot]'") from None
-        from ..plotting import image_path
+        from bounds.plotting import image_path
 
         plot = image_path(plot, "--plot")
         _check_writable(plot, "--plot")  # before training: a bad path must not cost the results
