@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from bounds.errors import ParameterError
-from bounds.cli import main
 
 
 MAX_STUDY_SIZE = 10**6  # no study trains on more samples or deeper networks than this
@@ -89,7 +88,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
-@main.command()
+@click.command()
 @click.option("--setting", default="two-layer", show_default=True,
               help="Network setting: two-layer (Du et al. 2019) or deep (Zou & Gu 2019, L hidden m x m layers).")
 @click.option("--n", "ns", default="16,32,64,128", show_default=True, help="Comma-separated sample sizes.")
@@ -217,9 +216,9 @@ def _report_wanted(report: bool | None, out_dir: Path) -> tuple[bool, str]:
 
 def render_gap_table(data: dict) -> str:
     """The study's answer as terminal tables."""
-    from verify.gap.report import _tables, lead_lines
+    from verify.gap.report import lead_lines, tables
 
-    head, body, loose_head, loose_body = _tables(data)
+    head, body, loose_head, loose_body = tables(data)
 
     def table(h, b):
         widths = [max(len(h[i]), *(len(r[i]) for r in b)) for i in range(len(h))]
@@ -235,7 +234,7 @@ def render_gap_table(data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-@main.command()
+@click.command()
 @click.argument("results", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="report.html (the .md and figures/ go beside it) [default: RESULTS/report.html].")
 def report(results, output):

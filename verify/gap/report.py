@@ -308,7 +308,11 @@ def _ratio(value) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def _tables(summary) -> tuple[list[str], list[list[str]], list[str], list[list[str]]]:
+def tables(summary) -> tuple[list[str], list[list[str]], list[str], list[list[str]]]:
+    """The study's two tables as (header, rows) pairs of text cells: minimal widths per n, then looseness.
+
+    Public: `bounds gap` prints them in the terminal; the Markdown and HTML reports render the same cells.
+    """
     deep = _is_deep(summary)
     blocks = summary.get("criteria") or [{"label": "headline", "minimal_widths": summary["rows"]}]
     head = ["n"] + (["L"] if deep else []) + ["floor width"]
@@ -351,7 +355,7 @@ def _tables(summary) -> tuple[list[str], list[list[str]], list[str], list[list[s
     return head, body, loose_head, loose_body
 
 
-def _summary_sentence(summary) -> str:
+def summary_sentence(summary) -> str:
     """The headline sentence of one criterion block (or of the summary's headline criterion)."""
     level = f"{100 * summary['confidence_level']:.0f}%"
     if summary.get("exponent_L") is not None:
@@ -407,12 +411,12 @@ def lead_lines(summary) -> list[str]:
     def sentence(text: str) -> str:
         return text[:1].upper() + text[1:]
 
-    return [f"{b['label']}: {_summary_sentence(b)} {sentence(_stability_sentence(b))}. "
+    return [f"{b['label']}: {summary_sentence(b)} {sentence(_stability_sentence(b))}. "
             f"{sentence(_looseness_range(summary, b['label']))}." for b in blocks]
 
 
 def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
-    head, body, loose_head, loose_body = _tables(summary)
+    head, body, loose_head, loose_body = tables(summary)
 
     def table(h, b):
         return "\n".join(["| " + " | ".join(h) + " |", "|" + "---|" * len(h)] + ["| " + " | ".join(r) + " |" for r in b])
@@ -444,7 +448,7 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
 
 
 def _html(summary, paths: Mapping[str, Path], base: Path) -> str:
-    head, body, loose_head, loose_body = _tables(summary)
+    head, body, loose_head, loose_body = tables(summary)
     esc = html.escape
 
     def table(h, b):
