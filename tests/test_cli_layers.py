@@ -104,7 +104,8 @@ def test_no_module_under_bounds_imports_verify():
 # --- the command list, without importing verify ---------------------------------------------------
 
 def _python(code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=timeout)
 
 
 LOADED_AFTER = """
@@ -114,8 +115,8 @@ try:
     main(sys.argv[1:])
 except SystemExit as exc:
     status = exc.code
-print(json.dumps({"status": status, "modules": sorted(m for m in sys.modules if m == "verify" or m.startswith("verify."))}),
-      file=sys.stderr)
+loaded = sorted(m for m in sys.modules if m == "verify" or m.startswith("verify."))
+print(json.dumps({"status": status, "modules": loaded}), file=sys.stderr)
 """
 
 
@@ -189,13 +190,14 @@ def test_bounds_sweep_user_errors_exit_2_like_the_alias(tmp_path, args, needle):
     assert len(done.stderr.strip().splitlines()) == 1 and needle in done.stderr, done.stderr
     assert not (tmp_path / "s.jsonl").exists()
     alias = _bounds(*args, module="verify.sweep")  # the former name: the same group, statuses and messages
-    assert alias.returncode == 2 and alias.stderr.replace("python -m verify.sweep", "python -m bounds sweep") == done.stderr
+    assert alias.returncode == 2
+    assert alias.stderr.replace("python -m verify.sweep", "python -m bounds sweep") == done.stderr
 
 
 def test_bounds_sweep_runs_and_a_failed_run_exits_1(tmp_path):
     store = tmp_path / "s.jsonl"
-    done = _bounds("sweep", "run", "--task", "toy", "--grid", "n=1,2", "--grid", "fail=false,true", "--store", str(store),
-                   "--workers", "1", "--quiet")
+    done = _bounds("sweep", "run", "--task", "toy", "--grid", "n=1,2", "--grid", "fail=false,true",
+                   "--store", str(store), "--workers", "1", "--quiet")
     assert done.returncode == 1, done.stderr
     assert "2 of 4 runs failed (see `bounds sweep show --failed" in done.stderr
     shown = _bounds("sweep", "show", "--store", str(store))
