@@ -1,7 +1,12 @@
 """The `bounds` command: a thin shell over the Python API.
 
 Errors a user can cause come out as one line on stderr with exit status 2; an unexpected
-failure prints one line too (rerun with BOUNDS_DEBUG=1 for the traceback).
+failure prints one line too (rerun with BOUNDS_DEBUG=1 for the traceback).  That handling is
+:class:`OneLineGroup`'s, shared by every command, those of other packages included.
+
+The catalogue commands are this package's own (:mod:`.catalog_commands`).  The commands that
+train (`verify`, `gap`, `report`, `sweep`) live in :mod:`verify` and join through the entry
+points of :mod:`.lazy`, imported only when run: the `bounds` package imports nothing from `verify`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import sys
 import click
 
 from ..errors import BoundsError, cli_messages
+from .catalog_commands import COMMANDS
+from .lazy import LazyCommands
 
 
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -25,7 +32,7 @@ def _one_line(text: str) -> str:
 class OneLineErrors:
     """Mixin for a click group: usage errors in one line (exit 2), Ctrl-C as exit 130, a
     failed stdout (a full disk) as exit 2, instead of click's four-line usage text and its
-    'Aborted!' with exit 1.  Shared by `bounds` and `python -m verify.sweep`."""
+    'Aborted!' with exit 1.  Shared by `bounds` and by every group that also runs on its own."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Usage errors in one line (exit 2), Ctrl-C as exit 130, a failed stdout as exit 2."""
@@ -57,8 +64,13 @@ class OneLineErrors:
         sys.exit(status)
 
 
-class _Group(OneLineErrors, click.Group):
-    """Click group that turns library errors into one-line messages, never tracebacks."""
+class OneLineGroup(OneLineErrors, click.Group):
+    """Click group that turns library errors into one-line messages, never tracebacks.
+
+    A :class:`~bounds.errors.BoundsError` is one line and exit 2 (or the error's own
+    ``exit_status``: 130 for an interrupted run); an unreadable or unwritable file is one line
+    and exit 2; anything else one line and exit 1.  Groups of other packages subclass it.
+    """
 
     def invoke(self, ctx: click.Context):
         token = cli_messages(True)
@@ -71,9 +83,9 @@ class _Group(OneLineErrors, click.Group):
         try:
             return super().invoke(ctx)
         except BoundsError as exc:
-            # Errors that carry their own status (an interrupted sweep: 130) keep it.
+            # Errors that carry their own status (an interrupted sweep: 128 + the signal) keep it.
             status = getattr(exc, "exit_status", 2)
-            click.echo(f"{'interrupted' if status == 130 else 'error'}: {exc}", err=True)
+            click.echo(f"{'interrupted' if status > 128 else 'error'}: {exc}", err=True)
             ctx.exit(status)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
@@ -113,12 +125,14 @@ def _silence_stdout() -> None:
         pass
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _Main(LazyCommands, OneLineGroup):
+    """The `bounds` group: the catalogue commands, the declared (lazily imported) ones, one-line errors."""
+
+
+@click.group(cls=_Main, commands=COMMANDS, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="overparam-bounds")
 def main() -> None:
     """Published width and iteration bounds for over-parameterized networks: list, compare, plot."""
-
-
-from . import catalog_commands  # noqa: E402,F401  (registers commands)
-from . import verify_command  # noqa: E402,F401
-from . import gap_commands  # noqa: E402,F401

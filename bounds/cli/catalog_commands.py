@@ -9,7 +9,7 @@ import click
 
 from ..errors import ParameterError
 from ..numbers import fmt as fmt_value, number
-from . import main
+from .constants import const_option, parse_constants
 
 
 class _Number(click.ParamType):
@@ -58,27 +58,13 @@ def _point(function, n_required: bool = True):
         click.option("--delta", type=NUMBER, help="Data separation min ||x_i - x_j|| [default 0.1]."),
         click.option("--lambda0", "lambda_0", type=NUMBER, help="lambda_min of the NTK Gram matrix [default: from a cited relation]."),
         click.option("--gamma", type=NUMBER, help="NTK / NTRF margin [default 0.1]."),
-        click.option("--const", "constants", multiple=True, metavar="[ID:]NAME=VALUE",
-                     help="Set a hidden constant, e.g. C_width=10 or allen-zhu-li-song-2019/thm1-gd:C_width=10."),
+        const_option,
     ]
     return functools.reduce(lambda f, d: d(f), reversed(decorators), function)
 
 
 def _point_optional_n(function):
     return _point(function, n_required=False)
-
-
-def parse_constants(items: tuple[str, ...]) -> dict[str, float]:
-    constants = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name or not value.strip():
-            raise ParameterError(f"--const expects [ID:]NAME=VALUE with a number, got {item!r}")
-        if name in constants:
-            raise ParameterError(f"--const {name} is given twice")
-        constants[name] = number(value, f"--const {name}")
-    return constants
 
 
 def _unique(ids: tuple[str, ...], flag: str = "--id") -> tuple[str, ...]:
@@ -104,7 +90,7 @@ def _write(text: str, output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check catalogue files: schema, expressions, and that every bound's growth is readable."""
@@ -134,7 +120,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     click.echo(f"{count} theorem(s) valid")
 
 
-@main.command("list")
+@click.command("list")
 @_filters
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @catalog_option
@@ -147,7 +133,7 @@ def list_command(architecture, activation, algorithm, confidence, fmt, catalog_p
     click.echo(render_listing(selected, fmt), nl=False)
 
 
-@main.command()
+@click.command()
 @click.argument("entry_id")
 @click.option("--format", "fmt", type=click.Choice(["pretty", "latex", "json"]), default="pretty", show_default=True)
 @catalog_option
@@ -160,7 +146,7 @@ def show(entry_id, fmt, catalog_paths) -> None:
     click.echo(show_entry(cat.get(entry_id), fmt, cat.relations), nl=False)
 
 
-@main.command()
+@click.command()
 @_point
 @_filters
 @click.option("--id", "ids", multiple=True, help="Only these theorem ids (repeatable).")
@@ -193,7 +179,7 @@ def compare(n, L, constants, architecture, activation, algorithm, confidence, id
     _write(render(rows, fmt, title), output)
 
 
-@main.command()
+@click.command()
 @click.argument("a")
 @click.argument("b")
 @click.option("--vary", default="n", show_default=True, help="The parameter that varies (n, L, d, ...).")
@@ -225,7 +211,7 @@ def crossover(a, b, vary, lo, hi, quantity, fmt, n, L, constants, catalog_paths,
         click.echo(item.sentence())
 
 
-@main.command()
+@click.command()
 @click.argument("a")
 @click.argument("b")
 @click.option("--quantity", type=click.Choice(["width", "iterations", "step_size"]), default="width", show_default=True)
@@ -248,7 +234,7 @@ def dominance(a, b, quantity, effective, catalog_paths) -> None:
             click.echo(f"note: {entry.id} is {entry.confidence}: factors its source does not give are absent")
 
 
-@main.command()
+@click.command()
 @click.option("--vary", default="n", show_default=True, help="The parameter on the x axis.")
 @click.option("--from", "lo", type=NUMBER, required=True, help="Lower end of the x range.")
 @click.option("--to", "hi", type=NUMBER, required=True, help="Upper end of the x range.")
@@ -273,7 +259,7 @@ def plot(vary, lo, hi, quantity, output, ids, architecture, activation, algorith
     click.echo(f"wrote {written.path}", err=True)
 
 
-@main.command()
+@click.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("docs/catalogue.md"), show_default=True)
 @click.option("--check", is_flag=True, help="Exit 1 if the file differs from what would be generated.")
 def docs(output, check) -> None:
@@ -291,7 +277,7 @@ def docs(output, check) -> None:
     _write(text, output)
 
 
-@main.command()
+@click.command()
 @click.argument("ids", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["bibtex", "biblatex"]), default="bibtex", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
@@ -305,3 +291,6 @@ def bib(ids, fmt, output, catalog_paths) -> None:
     from ..registry import load_catalog
 
     _write(bibliography(load_catalog(catalog_paths), ids, fmt), output)
+
+
+COMMANDS = [validate, list_command, show, compare, crossover, dominance, plot, docs, bib]  # the group `bounds` holds them

@@ -32,7 +32,9 @@ def not_npy(tmp_path) -> Path:
     (["--plot", "/proc/x.png"], "--plot /proc/x.png: cannot write"),
     (["--eps", "inf"], "--eps must be a finite number"),
     (["--step-size", "1e400"], "step size must be a positive number"),
-    (["--constant", "C_width=inf"], "constant C_width must be a finite number"),
+    (["--const", "C_width=inf"], "--const C_width must be a finite number"),
+    (["--const", "C_width=1e400"], "beyond floating-point range"),
+    (["--const", "other/thm:C_width=2"], "other/thm is not the theorem given"),
     (["--out", "/proc/x.jsonl"], "cannot write records to /proc/x.jsonl"),
 ])
 def test_verify_refuses_before_training(bounds_cli, extra, needle):
@@ -89,7 +91,7 @@ def test_report_into_an_unwritable_place(bounds_cli, tmp_path):
 
 
 def _sweep(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "verify.sweep", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bounds", "sweep", *map(str, args)], capture_output=True, text=True,
                           timeout=60, cwd=cwd)
 
 

@@ -85,7 +85,7 @@ def test_gap_json_and_gap_file_are_strict(tmp_path):
 
 def test_sweep_store_is_strict(tmp_path):
     store = tmp_path / "s.jsonl"
-    result = subprocess.run([sys.executable, "-m", "verify.sweep", "run", "--task", "toy", "--grid", "x=1,2",
+    result = subprocess.run([sys.executable, "-m", "bounds", "sweep", "run", "--task", "toy", "--grid", "x=1,2",
                              "--store", str(store), "--workers", "1", "--quiet"],
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr

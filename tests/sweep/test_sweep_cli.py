@@ -1,4 +1,4 @@
-"""python -m verify.sweep: configurations from files and grids, exit statuses, one-line errors, `show`."""
+"""bounds sweep: configurations from files and grids, exit statuses, one-line errors, `show`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The issue's requirement: kill a sweep mid-way (SIGINT, SIGKILL), restart it with the same command,
 and get exactly an uninterrupted run's results, with no stored run computed again.
 
-The sweep driver runs as a subprocess (``python -m verify.sweep run``) over 40 toy runs of 0.1 s
+The sweep driver runs as a subprocess (``python -m bounds sweep run``) over 40 toy runs of 0.1 s
 on 2 workers; the toy task logs every start to a file, which says what the restart started.
 """
 
@@ -51,7 +51,7 @@ def uninterrupted(tmp_path_factory) -> dict[str, dict]:
 
 
 def _driver(configs_file: Path, store: Path, log: Path, executor: list[str]) -> subprocess.Popen:
-    command = [sys.executable, "-m", "verify.sweep", "run", "--task", "toy", "--configs", str(configs_file),
+    command = [sys.executable, "-m", "bounds", "sweep", "run", "--task", "toy", "--configs", str(configs_file),
                "--store", str(store), "--quiet", *executor]
     env = {**os.environ, START_LOG: str(log), "PYTHONWARNINGS": "ignore"}
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -235,7 +235,7 @@ def test_the_lock_refuses_another_process_and_dies_with_it(tmp_path):
 def test_the_cli_reports_a_locked_store_in_one_line(tmp_path):
     path = tmp_path / "s.jsonl"
     with ResultStore(path):
-        proc = subprocess.run([sys.executable, "-m", "verify.sweep", "run", "--task", "toy", "--grid", "n=1,2",
+        proc = subprocess.run([sys.executable, "-m", "bounds", "sweep", "run", "--task", "toy", "--grid", "n=1,2",
                                "--store", str(path), "--workers", "1"], capture_output=True, text=True, timeout=60,
                               env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert proc.returncode == 2

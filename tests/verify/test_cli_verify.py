@@ -60,8 +60,8 @@ def test_table_for_the_feasible_shallow_bound(tmp_path):
     ([DU_ID, "--n", "16", "--width", "1000000000", "--memory-budget", "1GiB"], "would need about"),
     ([DU_ID, "--n", "16", "--width", "abc"], "width 'abc'"),
     ([DU_ID, "--n", "16", "--memory-budget", "lots"], "cannot read memory size"),
-    ([DU_ID, "--n", "16", "--constant", "C_width"], "NAME=NUMBER"),
-    ([DU_ID, "--n", "16", "--constant", "C_nothing=2"], "has no constant"),
+    ([DU_ID, "--n", "16", "--const", "C_width"], "--const expects [ID:]NAME=VALUE"),
+    ([DU_ID, "--n", "16", "--const", "C_nothing=2"], "has no constant"),
     ([DU_ID, "--data", "missing.npy"], "no such data file"),
     ([DU_ID, "--n", "16", "--step-size", "fast"], "step size 'fast'"),
 ])

@@ -309,8 +309,12 @@ def _ratio(value) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def _tables(summary) -> tuple[Table, Table]:
-    """The minimal widths per point and criterion, and each theorem's looseness."""
+def tables(summary) -> tuple[Table, Table]:
+    """The minimal widths per point and criterion, and each theorem's looseness.
+
+    Public: `bounds gap` prints them in the terminal (:func:`render_text`); the Markdown and HTML
+    reports render the same cells.
+    """
     deep = _is_deep(summary)
     blocks = summary.get("criteria") or [{"label": "headline", "minimal_widths": summary["rows"]}]
     head = ["n"] + (["L"] if deep else []) + ["floor width"]
@@ -355,7 +359,7 @@ def _tables(summary) -> tuple[Table, Table]:
 
 def render_text(summary) -> str:
     """The study's answer as terminal tables (what `bounds gap` prints)."""
-    widths, looseness = _tables(summary)
+    widths, looseness = tables(summary)
     out = [f"{summary['setting']}: {summary['model']}"]
     out += [f"criterion {b['criterion']}" for b in summary["criteria"]]
     out += ["", render(widths, "text"), ""] + lead_lines(summary)
@@ -364,7 +368,7 @@ def render_text(summary) -> str:
     return "\n".join(out) + "\n"
 
 
-def _summary_sentence(summary) -> str:
+def summary_sentence(summary) -> str:
     """The headline sentence of one criterion block (or of the summary's headline criterion)."""
     level = f"{100 * summary['confidence_level']:.0f}%"
     if summary.get("exponent_L") is not None:
@@ -425,12 +429,12 @@ def lead_lines(summary) -> list[str]:
     def sentence(text: str) -> str:
         return text[:1].upper() + text[1:]
 
-    return [f"{b['label']}: {_summary_sentence(b)} {sentence(_stability_sentence(b))}. "
+    return [f"{b['label']}: {summary_sentence(b)} {sentence(_stability_sentence(b))}. "
             f"{sentence(_looseness_range(summary, b['label']))}." for b in blocks]
 
 
 def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
-    widths, looseness = _tables(summary)
+    widths, looseness = tables(summary)
     spec = summary["spec"]
     out = [
         f"# Theory-practice gap: {summary['setting']}", "",
@@ -458,7 +462,7 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
 
 
 def _html(summary, paths: Mapping[str, Path], base: Path) -> str:
-    widths, looseness = _tables(summary)
+    widths, looseness = tables(summary)
     esc = html.escape
 
     def figure(name, caption):

@@ -26,7 +26,7 @@ Modules, one job each:
 * :mod:`~verify.sweep.grid`: :func:`product_grid`;
 * :mod:`~verify.sweep.tasks`: the real training task (Du et al. 2019's two-layer network);
 * :mod:`~verify.sweep.toy`: deterministic toy tasks for tests;
-* :mod:`~verify.sweep.cli`: ``python -m verify.sweep run|show``.
+* :mod:`~verify.sweep.cli`: ``bounds sweep run|show`` (also ``python -m verify.sweep``).
 
 Dask is optional (``pip install 'overparam-bounds[dask]'``) and imported only when asked for.
 See docs/sweeps.md for the store format, resume semantics and Dask usage.

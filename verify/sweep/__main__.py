@@ -1,4 +1,4 @@
-"""``python -m verify.sweep``: see :mod:`verify.sweep.cli`."""
+"""``python -m verify.sweep``: the same group as ``bounds sweep`` (:mod:`verify.sweep.cli`), run on its own."""
 
 from .cli import main
 

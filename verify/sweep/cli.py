@@ -1,10 +1,14 @@
-"""``python -m verify.sweep``: run a sweep from the shell, and inspect a store.
+"""``bounds sweep``: run a sweep from the shell, and inspect a store.
 
 ::
 
-    python -m verify.sweep run --task du2019 --grid n=16,32 --grid width=100,1000 --grid seed=0,1 \\
+    bounds sweep run --task du2019 --grid n=16,32 --grid width=100,1000 --grid seed=0,1 \\
         --set steps=500 --store results.jsonl [--workers 2 | --dask local | --scheduler tcp://HOST:PORT]
-    python -m verify.sweep show --store results.jsonl [--failed]
+    bounds sweep show --store results.jsonl [--failed]
+
+The group joins the `bounds` CLI through the ``bounds.commands`` entry point ``sweep``
+(:mod:`bounds.cli.lazy`); ``python -m verify.sweep`` runs the same group on its own, with the
+same messages and exit statuses.
 
 ``--task`` is a named task (``du2019``: :func:`~verify.sweep.tasks.train_du2019`, whose
 defaults :func:`~verify.sweep.tasks.du2019_config` fills in; ``zou-gu2019``: the deep network of
@@ -16,6 +20,8 @@ axes; ``--set NAME=VALUE`` adds a field to each.  Values are read as JSON where 
 
 Exit status: 0 done; 1 done but some runs failed (re-running retries them); 2 a user error
 (one line on stderr); 130 (143) interrupted by SIGINT (SIGTERM), with every finished run saved.
+Errors are handled by :class:`bounds.cli.OneLineGroup`, as for every `bounds` command; this
+module only turns the signal that stopped a sweep into its status.
 """
 
 from __future__ import annotations
@@ -31,8 +37,7 @@ from typing import Any
 
 import click
 
-from bounds.cli import OneLineErrors
-from bounds.errors import BoundsError
+from bounds.cli import CONTEXT_SETTINGS, OneLineGroup
 
 from .errors import SweepError, SweepInterrupted
 from .grid import product_grid
@@ -194,32 +199,12 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-class _Group(OneLineErrors, click.Group):
-    """Library errors become one line on stderr (status 2); an interrupted sweep exits 128 + signal."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except SweepInterrupted as exc:
-            click.echo(f"interrupted: {exc}", err=True)
-            signum = _SIGNAL_RECEIVED[-1] if _SIGNAL_RECEIVED else signal.SIGINT
-            ctx.exit(128 + int(signum))
-        except BoundsError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(2)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except OSError as exc:
-            where = f": {exc.filename}" if exc.filename else ""
-            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
-            ctx.exit(2)
-        except KeyboardInterrupt:  # before the sweep started: nothing was written
-            click.echo("interrupted before any run started", err=True)
-            signum = _SIGNAL_RECEIVED[-1] if _SIGNAL_RECEIVED else signal.SIGINT
-            ctx.exit(128 + int(signum))
+def _signal_status() -> int:
+    """128 + the signal that stopped the sweep: 130 for SIGINT (Ctrl-C, the default), 143 for SIGTERM."""
+    return 128 + int(_SIGNAL_RECEIVED[-1] if _SIGNAL_RECEIVED else signal.SIGINT)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(name="sweep", cls=OneLineGroup, context_settings=CONTEXT_SETTINGS)
 def main() -> None:
     """Resumable sweeps of training runs, on local processes or a Dask cluster."""
 
@@ -240,8 +225,10 @@ def main() -> None:
 @click.option("--retry-failed/--keep-failed", default=True, show_default=True,
               help="Redo runs whose stored record is a failure.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def run(task_spec: str, store: Path, configs_file: Path | None, grid: tuple[str, ...], fixed: tuple[str, ...],
-        workers: int | None, scheduler: str | None, dask_mode: str | None, retry_failed: bool, quiet: bool) -> None:
+@click.pass_context
+def run(ctx: click.Context, task_spec: str, store: Path, configs_file: Path | None, grid: tuple[str, ...],
+        fixed: tuple[str, ...], workers: int | None, scheduler: str | None, dask_mode: str | None, retry_failed: bool,
+        quiet: bool) -> None:
     """Run every configuration whose result is not in STORE yet (re-running resumes)."""
     task, complete = resolve_task(task_spec)
     configs = build_configs(configs_file, grid, fixed, complete)
@@ -252,6 +239,12 @@ def run(task_spec: str, store: Path, configs_file: Path | None, grid: tuple[str,
         summary = run_sweep(configs, task, store, workers=workers, scheduler=scheduler, dask_local=dask_mode == "local",
                             progress=bar, retry_failed=retry_failed,
                             log=lambda message: click.echo(f"warning: {message}", err=True))
+    except SweepInterrupted as exc:
+        exc.exit_status = _signal_status()  # printed as one line by the group, with this status
+        raise
+    except KeyboardInterrupt:  # before the sweep started: nothing was written
+        click.echo("interrupted before any run started", err=True)
+        ctx.exit(_signal_status())
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -259,9 +252,9 @@ def run(task_spec: str, store: Path, configs_file: Path | None, grid: tuple[str,
             bar.close()
     click.echo(summary.describe())
     if summary.failed:
-        click.echo(f"error: {summary.failed} of {summary.computed} runs failed (see `python -m verify.sweep show "
+        click.echo(f"error: {summary.failed} of {summary.computed} runs failed (see `bounds sweep show "
                    f"--failed --store {store}`); re-running retries them", err=True)
-        sys.exit(1)
+        ctx.exit(1)
 
 
 @main.command()

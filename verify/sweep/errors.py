@@ -1,7 +1,7 @@
 """Errors of the sweep machinery; all derive from :class:`verify.errors.VerifyError`.
 
-They are :class:`bounds.errors.BoundsError` subclasses, so the ``bounds`` CLI (and
-``python -m verify.sweep``) print them as one line instead of a traceback.
+They are :class:`bounds.errors.BoundsError` subclasses, so the ``bounds`` CLI (``bounds sweep``,
+``bounds gap``, ...) prints them as one line instead of a traceback.
 """
 
 from __future__ import annotations

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ParameterError
-from . import main
+from bounds.errors import ParameterError
 
 
 MAX_STUDY_SIZE = 10**6  # no study trains on more samples or deeper networks than this
@@ -17,7 +16,7 @@ MAX_STUDY_SIZE = 10**6  # no study trains on more samples or deeper networks tha
 
 def _int_list(text: str, flag: str) -> tuple[int, ...]:
     """'16,32,64' -> (16, 32, 64); refuses 16.5, 1e400, inf, nan and empty items, naming the flag."""
-    from ..numbers import number
+    from bounds.numbers import number
 
     values = []
     for item in text.split(","):
@@ -89,7 +88,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
-@main.command()
+@click.command()
 @click.option("--setting", default="two-layer", show_default=True,
               help="Network setting: two-layer (Du et al. 2019) or deep (Zou & Gu 2019, L hidden m x m layers).")
 @click.option("--n", "ns", default="16,32,64,128", show_default=True, help="Comma-separated sample sizes.")
@@ -153,7 +152,7 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
     depths = _int_list(Ls, "--L") if Ls is not None else ()
     report, no_report_note = _report_wanted(report, out_dir)  # before any training (JSON and tables need no matplotlib)
     if scheduler is not None or dask_mode:
-        from ..errors import require
+        from bounds.errors import require
 
         require("dask.distributed", "--scheduler / --dask", "dask", "dask[distributed]")  # before any training
     if device != "cpu":
@@ -186,7 +185,7 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
         written = write_report(out_dir, out_dir / "report.html")
         click.echo(f"wrote {written['html']} and {written['markdown']} (figures in {written['html'].parent / 'figures'})", err=True)
     if fmt == "json":
-        from ..jsonio import dumps
+        from bounds.jsonio import dumps
 
         click.echo(dumps(data))
     else:
@@ -222,7 +221,7 @@ def render_gap_table(data: dict) -> str:
     return render_text(data)
 
 
-@main.command()
+@click.command()
 @click.argument("results", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="report.html (the .md and figures/ go beside it) [default: RESULTS/report.html].")
 def report(results, output):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import BoundsError
+from bounds.errors import BoundsError
 
 
 class _Bar:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import BoundsError
-from . import main
+from bounds.errors import BoundsError
+from bounds.cli.constants import const_option, constants_for, parse_constants
 
 
 class _Progress:
@@ -38,19 +38,6 @@ class _Progress:
         if self._pending:
             self._bar.update(self._pending)
         self._bar.__exit__(None, None, None)
-
-
-def _constants(pairs: tuple[str, ...]) -> dict[str, float]:
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        try:
-            if not sep:
-                raise ValueError
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise BoundsError(f"--constant {pair!r}: expected NAME=NUMBER, e.g. C_width=0.1") from None
-    return out
 
 
 def _check_writable(path: Path, flag: str) -> None:
@@ -191,7 +178,7 @@ def _plot(verdict, path: Path) -> None:
     plt.close(fig)
 
 
-@main.command()
+@click.command()
 @click.argument("entry_id", metavar="ENTRY", required=False)
 @click.option("--n", "n", type=int, default=None, help="Number of training points (default: 64 for sphere, all rows otherwise).")
 @click.option("--L", "L", type=int, default=None, help="Depth in the entry's convention (deep entries; default 2).")
@@ -215,7 +202,7 @@ def _plot(verdict, path: Path) -> None:
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default=None,
               help="Default float64 for numpy, float32 for torch.")
 @click.option("--memory-budget", default=None, help="e.g. 4GiB (default: half of the free memory, or 80% of free GPU memory).")
-@click.option("--constant", "constants", multiple=True, help="Hidden constant NAME=VALUE, e.g. C_width=0.01 (repeatable).")
+@const_option
 @click.option("--catalog", "catalog_paths", multiple=True, type=click.Path(path_type=Path),
               help="Extra TOML file or directory of theorems (repeatable).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write every record as JSON Lines as it is produced.")
@@ -282,7 +269,7 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
             import matplotlib  # noqa: F401
         except ImportError:
             raise BoundsError("--plot needs matplotlib: pip install 'overparam-bounds[plot]'") from None
-        from ..plotting import image_path
+        from bounds.plotting import image_path
 
         plot = image_path(plot, "--plot")
         _check_writable(plot, "--plot")  # before training: a bad path must not cost the results
@@ -305,7 +292,7 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
         verdict = verify_entry(
             entry, dataset, L=L, widths=widths or ("predicted",), steps=steps, max_steps=max_steps,
             backend=backend, device=device, dtype=dtype, eps=eps, step_size=step_size,
-            constants=_constants(constants), seed=seed, memory_budget=budget, writer=writer, progress=progress,
+            constants=constants_for(parse_constants(constants), entry.id), seed=seed, memory_budget=budget, writer=writer, progress=progress,
             batch=batch, sampling=sampling, test_data=test_data, sgd_draws=sgd_draws,
         )
     except KeyboardInterrupt:
