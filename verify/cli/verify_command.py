@@ -111,11 +111,10 @@ def _summary(verdict) -> str:
         rows = [["steps run"] + [f"{r.steps} (eta {r.eta:.3g})" for r in trained]]
         for i, name in enumerate(names):
             rows.append([name] + [_cell(r.guarantees[i]) for r in trained])
-        widths = [max(len(row[c]) for row in [headers] + rows) for c in range(len(headers))]
+        from bounds.tables import Table, render
+
         lines.append("")
-        lines.append("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
-        for row in rows:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        lines.append(render(Table(headers, rows), "text"))
         lines.append("cells: verdict, measured / predicted (see docs/verify.md for each guarantee)")
     for message in verdict.messages:
         lines.append(f"note       {message}")
