@@ -149,7 +149,7 @@ class _Analyser(Visitor["tuple[Growth, int]"]):
         self.small = small
         self.values = values
         self.known = known
-        self._symbols = FreeSymbols()
+        self._symbols = FreeSymbols(memoize=True)
 
     def depends(self, node: Node) -> bool:
         names = self._symbols.visit(node)

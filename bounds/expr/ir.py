@@ -113,12 +113,14 @@ _CHILDREN: dict[type, Callable[[Node], tuple[Node, ...]]] = {
 
 
 class FreeSymbols(Visitor[frozenset]):
-    """The names of the symbols under each node; memoised, so one instance can answer for many sub-trees."""
+    """The names of the symbols under each node.
 
-    memoize = True
+    ``FreeSymbols(memoize=True)`` answers for many overlapping sub-trees of one tree in time
+    linear in its size.
+    """
 
     def _visit_Num(self, node: Num) -> frozenset[str]:
-        return frozenset()
+        return _NO_NAMES
 
     def _visit_Sym(self, node: Sym) -> frozenset[str]:
         return frozenset((node.name,))
@@ -136,10 +138,13 @@ class FreeSymbols(Visitor[frozenset]):
         return self._union(node.factors)
 
     def _visit_Pow(self, node: Pow) -> frozenset[str]:
-        return self._union((node.base, node.exponent))
+        return self.visit(node.base) | self.visit(node.exponent)
 
     def _visit_Call(self, node: Call) -> frozenset[str]:
         return self._union(node.args)
+
+
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 def free_symbols(node: Node) -> frozenset[str]:

@@ -265,13 +265,7 @@ def _checked(value, mpmath):
 
 
 class _MpmathEvaluator(Visitor):
-    """The value of each node at one point, in mpmath, every intermediate checked against the range.
-
-    Memoised: the point is fixed for the life of the evaluator, so a shared sub-tree is
-    evaluated once.
-    """
-
-    memoize = True
+    """The value of each node at one point, in mpmath, every intermediate checked against the range."""
 
     def __init__(self, env: Mapping[str, object], mpmath):
         super().__init__()
@@ -316,10 +310,10 @@ class _MpmathEvaluator(Visitor):
         return _checked(mpmath.power(base, exponent), mpmath)
 
     def _visit_Call(self, node: Call):
-        function = getattr(self, f"_call_{node.func}", None)
+        function = self._CALLS.get(node.func)
         if function is None:
             raise TypeError(f"unknown function {node.func!r} in {node!r}")
-        return function([self.visit(a) for a in node.args])
+        return function(self, [self.visit(a) for a in node.args])
 
     def _call_log(self, args):
         mpmath = self.mpmath
@@ -343,6 +337,8 @@ class _MpmathEvaluator(Visitor):
 
     def _call_min(self, args):
         return self.mpmath.nan if any(self.mpmath.isnan(a) for a in args) else min(args)
+
+    _CALLS = {"log": _call_log, "exp": _call_exp, "max": _call_max, "min": _call_min}
 
 
 def log10_mpmath(node: Node, values: Mapping[str, object], dps: int = 30) -> float:

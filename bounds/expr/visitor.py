@@ -40,9 +40,12 @@ class ExpressionTooDeep(ExpressionError):
 class Visitor(Generic[R]):
     """Base of every walk over the expression tree; subclasses define ``_visit_<NodeClass>``.
 
-    ``memoize = True`` caches results by node identity for the life of the visitor, so a
-    sub-tree shared by several parents (as substitution produces) is walked once; only pure
-    walks should set it.  Subclasses that keep per-walk state create a fresh instance per walk.
+    ``memoize = True`` (on the class, or passed to one instance) caches results by node
+    identity for the life of the visitor, so a sub-tree shared by several parents (as
+    substitution produces) is walked once; only pure walks should set it.  It costs a dict
+    look-up per node, so walks answered once per tree leave it off and walks asked about many
+    overlapping sub-trees (growth asks for the free symbols of every node) turn it on.
+    Subclasses that keep per-walk state create a fresh instance per walk.
     """
 
     memoize: ClassVar[bool] = False
@@ -54,9 +57,11 @@ class Visitor(Generic[R]):
         super().__init_subclass__(**kwargs)
         cls._methods = {}
 
-    def __init__(self) -> None:
-        self._depth = 0
-        self._memo: dict[int, tuple[Node, R]] | None = {} if self.memoize else None
+    def __init__(self, memoize: bool | None = None) -> None:
+        self._room = self.max_depth  # levels this visitor may still descend
+        wanted = self.memoize if memoize is None else memoize
+        self._memo: dict[int, tuple[Node, R]] | None = {} if wanted else None
+        self._table = type(self)._methods  # read once: an instance attribute is the fastest lookup
 
     @classmethod
     def method_for(cls, node_type: type) -> Callable[[Any, Any], R]:
@@ -80,18 +85,19 @@ class Visitor(Generic[R]):
             hit = memo.get(id(node))
             if hit is not None:
                 return hit[1]
-        if self._depth >= self.max_depth:
+        room = self._room
+        if room <= 0:
             raise ExpressionTooDeep(f"expression nested too deeply (more than {self.max_depth} levels) "
                                     f"to walk ({type(self).__name__})")
         try:
-            method = self._methods[type(node)]
+            method = self._table[type(node)]
         except KeyError:
             method = self.method_for(type(node))
-        self._depth += 1
+        self._room = room - 1
         try:
             result = method(self, node)
         finally:
-            self._depth -= 1
+            self._room = room
         if memo is not None:
             memo[id(node)] = (node, result)  # the node is kept alive, so its id stays its own
         return result
