@@ -4,6 +4,10 @@ Bounds are parsed once into this tree.  From it the engine derives the SymPy for
 simplification, LaTeX and exact symbolic work), compiled log-space evaluators (for fast,
 overflow-free numbers) and asymptotic growth (for exponents).  Keeping our own tree, rather
 than SymPy objects, lets the CLI evaluate the whole catalogue without importing SymPy.
+
+Recursive walks over the tree (here: free symbols, rebuilding and substitution, constant
+folding, plain text) are :class:`~bounds.expr.visitor.Visitor` subclasses with one method
+per node class; walks that keep their own stack (node counts, depth) use :func:`children`.
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ class Node:
     def __str__(self) -> str:
         return to_text(self)
 
+    def children(self) -> tuple["Node", ...]:
+        """The direct sub-expressions, in order (none for a leaf)."""
+        return ()
+
 
 @dataclass(frozen=True, slots=True)
 class Num(Node):
@@ -61,10 +69,16 @@ class Sym(Node):
 class Add(Node):
     terms: tuple[Node, ...]
 
+    def children(self) -> tuple[Node, ...]:
+        return self.terms
+
 
 @dataclass(frozen=True, slots=True)
 class Mul(Node):
     factors: tuple[Node, ...]
+
+    def children(self) -> tuple[Node, ...]:
+        return self.factors
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +86,17 @@ class Pow(Node):
     base: Node
     exponent: Node
 
+    def children(self) -> tuple[Node, ...]:
+        return (self.base, self.exponent)
+
 
 @dataclass(frozen=True, slots=True)
 class Call(Node):
     func: str
     args: tuple[Node, ...]
+
+    def children(self) -> tuple[Node, ...]:
+        return self.args
 
 
 def add(*terms: Node) -> Node:
@@ -96,20 +116,8 @@ def mul(*factors: Node) -> Node:
 
 
 def children(node: Node) -> tuple[Node, ...]:
-    """The direct sub-expressions of a node."""
-    return _CHILDREN[type(node)](node)
-
-
-#: How to read each node class's direct sub-expressions (used by the iterative walks below,
-#: which need no visitor: they keep their own stack and so have no depth limit).
-_CHILDREN: dict[type, Callable[[Node], tuple[Node, ...]]] = {
-    Num: lambda node: (),
-    Sym: lambda node: (),
-    Add: lambda node: node.terms,
-    Mul: lambda node: node.factors,
-    Pow: lambda node: (node.base, node.exponent),
-    Call: lambda node: node.args,
-}
+    """The direct sub-expressions of a node (for the iterative walks, which need no visitor)."""
+    return node.children()
 
 
 class FreeSymbols(Visitor[frozenset]):
