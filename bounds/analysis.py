@@ -27,12 +27,7 @@ def sympy_symbol(name: str) -> sympy.Symbol:
 
 
 class SympyPrinter(Visitor["sympy.Expr"]):
-    """Each node as a SymPy expression: exact rationals kept exact, huge number powers unevaluated.
-
-    Memoised: a shared sub-tree is translated once.
-    """
-
-    memoize = True
+    """Each node as a SymPy expression: exact rationals kept exact, huge number powers unevaluated."""
 
     def _visit_Num(self, node: Num) -> sympy.Expr:
         value = node.value
