@@ -6,9 +6,9 @@ importing SymPy costs more than evaluating the whole catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
-from functools import lru_cache
-from typing import Mapping
+from functools import cache
 
 import sympy
 
@@ -18,7 +18,7 @@ from .expr.visitor import Visitor
 from .symbols import shared_symbols
 
 
-@lru_cache(maxsize=None)
+@cache
 def sympy_symbol(name: str) -> sympy.Symbol:
     """The SymPy symbol for a shared (or paper) symbol, with its assumptions."""
     info = shared_symbols().get(name)

@@ -13,14 +13,14 @@ cannot decide (leading terms that cancel, decaying exponentials) raise
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping, Union
 
-from .ir import Add, Call, Mul, Node, Num, Pow, Sym, FreeSymbols, number_value
+from .ir import Add, Call, FreeSymbols, Mul, Node, Num, Pow, Sym, number_value
 from .visitor import Visitor
 
-Exponent = Union[Fraction, float]
+Exponent = Fraction | float
 
 
 class GrowthUndetermined(ValueError):
@@ -32,7 +32,7 @@ class Growth:
     power: Exponent = Fraction(0)
     log_power: Exponent = Fraction(0)
     loglog_power: Exponent = Fraction(0)
-    exp_inner: "Growth | None" = None
+    exp_inner: Growth | None = None
     exp_sign: int = 1  # -1: exp(-g), a decaying exponential
 
     @property
@@ -55,13 +55,13 @@ class Growth:
             return (-1, _negated(self.exp_inner.key()))
         return (0, (self.power, self.log_power, self.loglog_power))
 
-    def __lt__(self, other: "Growth") -> bool:
+    def __lt__(self, other: Growth) -> bool:
         return self.key() < other.key()
 
-    def __le__(self, other: "Growth") -> bool:
+    def __le__(self, other: Growth) -> bool:
         return self.key() <= other.key()
 
-    def times(self, other: "Growth") -> "Growth":
+    def times(self, other: Growth) -> Growth:
         exponentials = [g for g in (self, other) if g.exp_inner is not None]
         if len(exponentials) == 1:
             return exponentials[0]
@@ -78,7 +78,7 @@ class Growth:
             self.loglog_power + other.loglog_power,
         )
 
-    def raised(self, exponent: Exponent) -> "Growth":
+    def raised(self, exponent: Exponent) -> Growth:
         if self.exp_inner is not None:
             if exponent == 0:
                 return Growth()
@@ -222,7 +222,8 @@ class _Analyser(Visitor["tuple[Growth, int]"]):
             g, s = self.visit(node.base)
             if s < 0:
                 raise GrowthUndetermined("power of a negative base")
-            e_exact = Fraction(e).limit_denominator(10**6) if abs(e - float(Fraction(e).limit_denominator(10**6))) < 1e-12 else e
+            nearest = Fraction(e).limit_denominator(10**6)
+            e_exact = nearest if abs(e - float(nearest)) < 1e-12 else e
             return g.raised(e_exact), 1
         if not base_depends:
             b = self.constant_value(node.base)

@@ -13,13 +13,13 @@ per node class; walks that keep their own stack (node counts, depth) use :func:`
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Mapping, Union
 
 from .visitor import Visitor
 
-Number = Union[Fraction, float]
+Number = Fraction | float
 
 #: Functions an expression may call, with the number of arguments each accepts.
 FUNCTIONS: dict[str, tuple[int, int]] = {
@@ -35,22 +35,22 @@ class Node:
 
     __slots__ = ()
 
-    def __add__(self, other: "Node") -> "Node":
+    def __add__(self, other: Node) -> Node:
         return add(self, other)
 
-    def __mul__(self, other: "Node") -> "Node":
+    def __mul__(self, other: Node) -> Node:
         return mul(self, other)
 
-    def __pow__(self, other: "Node") -> "Node":
+    def __pow__(self, other: Node) -> Node:
         return Pow(self, other)
 
-    def __truediv__(self, other: "Node") -> "Node":
+    def __truediv__(self, other: Node) -> Node:
         return mul(self, Pow(other, Num(Fraction(-1))))
 
     def __str__(self) -> str:
         return to_text(self)
 
-    def children(self) -> tuple["Node", ...]:
+    def children(self) -> tuple[Node, ...]:
         """The direct sub-expressions, in order (none for a leaf)."""
         return ()
 

@@ -12,7 +12,7 @@ computed in plain float64.  Two independent paths exist and tests hold them to a
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -97,9 +97,9 @@ class _LogCompiler(Visitor[Compiled]):
         def run(env):
             sign, lg = parts[0](env)
             for part in parts[1:]:
-                s, l = part(env)
+                s, lg_part = part(env)
                 sign = sign * s
-                lg = lg + l
+                lg = lg + lg_part
             return sign, np.where(sign == 0, -np.inf, lg)
 
         return run
@@ -115,10 +115,10 @@ class _LogCompiler(Visitor[Compiled]):
         exponent = self.visit(node.exponent)
 
         def run_var(env):
-            s, l = base(env)
+            s, lg_part = base(env)
             e = _to_linear(*exponent(env))
             sign = np.where(s > 0, 1.0, np.nan)
-            return sign, e * l
+            return sign, e * lg_part
 
         return run_var
 
@@ -134,12 +134,12 @@ class _LogCompiler(Visitor[Compiled]):
 def _signed_sum(items: list[SignedLog]) -> SignedLog:
     """Sum of signed-log values without leaving log space for the largest term."""
     top = items[0][1]
-    for s, l in items[1:]:
-        top = np.maximum(top, np.where(s == 0, -np.inf, l))
+    for s, lg_part in items[1:]:
+        top = np.maximum(top, np.where(s == 0, -np.inf, lg_part))
     top = np.where(np.isfinite(top), top, 0.0)
     total = 0.0
-    for s, l in items:
-        total = total + s * np.power(10.0, l - top)
+    for s, lg_part in items:
+        total = total + s * np.power(10.0, lg_part - top)
     sign = np.sign(total)
     return sign, np.where(sign == 0, -np.inf, top + np.log10(np.abs(total)))
 
@@ -153,13 +153,10 @@ def _constant_power(base: Compiled, exponent) -> Compiled:
     integral = math.isfinite(e) and float(e).is_integer()
 
     def run_const(env):
-        s, l = base(env)
-        if integral:
-            sign = np.where(s < 0, (-1.0) ** (int(e) % 2), s)
-        else:
-            sign = np.where(s < 0, np.nan, s)
+        s, lg_part = base(env)
+        sign = np.where(s < 0, (-1.0) ** (int(e) % 2), s) if integral else np.where(s < 0, np.nan, s)
         sign = np.where((s == 0) & (e < 0), np.nan, sign)
-        lg = np.where(s == 0, np.where(e > 0, -np.inf, np.nan), e * l)
+        lg = np.where(s == 0, np.where(e > 0, -np.inf, np.nan), e * lg_part)
         return sign, lg
 
     return run_const
@@ -170,8 +167,8 @@ def _compile_log(args: list[Compiled]) -> Compiled:
     divisor = float(args[1]({})[1]) if len(args) == 2 else 1.0 / LN10
 
     def run_log(env):
-        s, l = args[0](env)
-        value = np.where(s > 0, l / divisor, np.nan)
+        s, lg_part = args[0](env)
+        value = np.where(s > 0, lg_part / divisor, np.nan)
         sign = np.sign(value)
         return sign, np.where(sign == 0, -np.inf, np.log10(np.abs(value)))
 
@@ -190,11 +187,11 @@ def _compile_extreme(args: list[Compiled], want_max: bool) -> Compiled:
     def run_extreme(env):
         best_s, best_l = args[0](env)
         for part in args[1:]:
-            s, l = part(env)
-            greater = _greater(s, l, best_s, best_l)
-            take = greater if want_max else _greater(best_s, best_l, s, l)
+            s, lg_part = part(env)
+            greater = _greater(s, lg_part, best_s, best_l)
+            take = greater if want_max else _greater(best_s, best_l, s, lg_part)
             best_s = np.where(take, s, best_s)
-            best_l = np.where(take, l, best_l)
+            best_l = np.where(take, lg_part, best_l)
         return best_s, best_l
 
     return run_extreme
@@ -217,7 +214,7 @@ _CALLS: dict[str, Callable[[list[Compiled]], Compiled]] = {
 }
 
 
-def evaluate_mpmath(node: Node, values: Mapping[str, "object"], dps: int = 30):
+def evaluate_mpmath(node: Node, values: Mapping[str, object], dps: int = 30):
     """Evaluate `node` with mpmath at the point `values` (symbol -> number or mpf).
 
     Returns an ``mpmath.mpf``, or ``mpmath.nan`` where the expression is undefined or where

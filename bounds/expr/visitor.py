@@ -20,7 +20,8 @@ interpreter's recursion limit (each level costs a visitor two or three frames).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..errors import ExpressionError
 
