@@ -6,18 +6,19 @@ importing SymPy costs more than evaluating the whole catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
-from functools import lru_cache
-from typing import Mapping
+from functools import cache
 
 import sympy
 
 from .expr.growth import Growth
 from .expr.ir import Add, Call, Mul, Node, Num, Pow, Sym
+from .expr.visitor import Visitor
 from .symbols import shared_symbols
 
 
-@lru_cache(maxsize=None)
+@cache
 def sympy_symbol(name: str) -> sympy.Symbol:
     """The SymPy symbol for a shared (or paper) symbol, with its assumptions."""
     info = shared_symbols().get(name)
@@ -25,37 +26,45 @@ def sympy_symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, positive=True, integer=integer) if integer else sympy.Symbol(name, positive=True)
 
 
-def to_sympy(node: Node) -> sympy.Expr:
-    """Translate an expression tree into SymPy (exact rationals kept exact)."""
-    if isinstance(node, Num):
+class SympyPrinter(Visitor["sympy.Expr"]):
+    """Each node as a SymPy expression: exact rationals kept exact, huge number powers unevaluated."""
+
+    def _visit_Num(self, node: Num) -> sympy.Expr:
         value = node.value
         if isinstance(value, Fraction):
             return sympy.Rational(value.numerator, value.denominator)
         return sympy.Float(value)
-    if isinstance(node, Sym):
+
+    def _visit_Sym(self, node: Sym) -> sympy.Expr:
         return sympy_symbol(node.name)
-    if isinstance(node, Add):
-        return sympy.Add(*(to_sympy(t) for t in node.terms))
-    if isinstance(node, Mul):
-        return sympy.Mul(*(to_sympy(f) for f in node.factors))
-    if isinstance(node, Pow):
-        base, exponent = to_sympy(node.base), to_sympy(node.exponent)
+
+    def _visit_Add(self, node: Add) -> sympy.Expr:
+        return sympy.Add(*[self.visit(t) for t in node.terms])
+
+    def _visit_Mul(self, node: Mul) -> sympy.Expr:
+        return sympy.Mul(*[self.visit(f) for f in node.factors])
+
+    def _visit_Pow(self, node: Pow) -> sympy.Expr:
+        base, exponent = self.visit(node.base), self.visit(node.exponent)
         if _huge_number_power(base, exponent):
             # 10^100000000 or 2^(64^64): SymPy would expand it into an integer of astronomically
             # many digits (the catalogue keeps such constants in log space); keep it a power.
             return sympy.UnevaluatedExpr(sympy.Pow(base, exponent, evaluate=False))
         return sympy.Pow(base, exponent)
-    if isinstance(node, Call):
-        args = [to_sympy(a) for a in node.args]
-        if node.func == "log":
-            return sympy.log(*args)
-        if node.func == "exp":
-            return sympy.exp(args[0])
-        if node.func == "max":
-            return sympy.Max(*args)
-        if node.func == "min":
-            return sympy.Min(*args)
-    raise TypeError(f"not an expression node: {node!r}")
+
+    def _visit_Call(self, node: Call) -> sympy.Expr:
+        function = _SYMPY_CALLS.get(node.func)
+        if function is None:
+            raise TypeError(f"unknown function {node.func!r} in {node!r}")
+        return function(*[self.visit(a) for a in node.args])
+
+
+_SYMPY_CALLS = {"log": sympy.log, "exp": sympy.exp, "max": sympy.Max, "min": sympy.Min}
+
+
+def to_sympy(node: Node) -> sympy.Expr:
+    """Translate an expression tree into SymPy (exact rationals kept exact)."""
+    return SympyPrinter().visit(node)
 
 
 def _huge_number_power(base, exponent) -> bool:

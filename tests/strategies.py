@@ -7,6 +7,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from bounds.expr.ir import Add, Call, Mul, Num, Pow, Sym, free_symbols
+from bounds.expr.visitor import Visitor
 
 VARIABLES = ("n", "L", "delta")
 
@@ -34,34 +35,42 @@ def _extend(children):
 positive_expressions = st.recursive(leaves, _extend, max_leaves=12)
 
 
+class _FirstLeafToVariable(Visitor):
+    """The tree with its first leaf (depth first, left to right) replaced by a symbol; exponents kept."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self.done = False
+
+    def _leaf(self, node):
+        if self.done:
+            return node
+        self.done = True
+        return Sym(self.name)
+
+    _visit_Num = _visit_Sym = _leaf
+
+    def _visit_Add(self, node):
+        return Add(tuple(self.visit(t) for t in node.terms))
+
+    def _visit_Mul(self, node):
+        return Mul(tuple(self.visit(f) for f in node.factors))
+
+    def _visit_Pow(self, node):
+        return Pow(self.visit(node.base), node.exponent)
+
+    def _visit_Call(self, node):
+        return Call(node.func, tuple(self.visit(a) for a in node.args))
+
+
 def _with_variable(tree, name: str):
     """`tree` with its first leaf replaced by the variable `name` when it does not already contain it.
 
     A map rather than a filter, so that a test needing `name` in every expression does not
     discard most of what Hypothesis draws (most small random trees miss any one variable).
     """
-    if name in free_symbols(tree):
-        return tree
-    done = False
-
-    def walk(node):
-        nonlocal done
-        if done:
-            return node
-        if isinstance(node, (Num, Sym)):
-            done = True
-            return Sym(name)
-        if isinstance(node, Add):
-            return Add(tuple(walk(t) for t in node.terms))
-        if isinstance(node, Mul):
-            return Mul(tuple(walk(f) for f in node.factors))
-        if isinstance(node, Pow):
-            return Pow(walk(node.base), node.exponent)
-        if isinstance(node, Call):
-            return Call(node.func, tuple(walk(a) for a in node.args))
-        raise TypeError(type(node).__name__)
-
-    return walk(tree)
+    return tree if name in free_symbols(tree) else _FirstLeafToVariable(name).visit(tree)
 
 
 #: Positive-valued expressions that contain n.

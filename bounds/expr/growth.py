@@ -13,13 +13,14 @@ cannot decide (leading terms that cancel, decaying exponentials) raise
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping, Union
 
-from .ir import Add, Call, Mul, Node, Num, Pow, Sym, free_symbols, number_value
+from .ir import Add, Call, FreeSymbols, Mul, Node, Num, Pow, Sym, number_value
+from .visitor import Visitor
 
-Exponent = Union[Fraction, float]
+Exponent = Fraction | float
 
 
 class GrowthUndetermined(ValueError):
@@ -31,7 +32,7 @@ class Growth:
     power: Exponent = Fraction(0)
     log_power: Exponent = Fraction(0)
     loglog_power: Exponent = Fraction(0)
-    exp_inner: "Growth | None" = None
+    exp_inner: Growth | None = None
     exp_sign: int = 1  # -1: exp(-g), a decaying exponential
 
     @property
@@ -54,13 +55,13 @@ class Growth:
             return (-1, _negated(self.exp_inner.key()))
         return (0, (self.power, self.log_power, self.loglog_power))
 
-    def __lt__(self, other: "Growth") -> bool:
+    def __lt__(self, other: Growth) -> bool:
         return self.key() < other.key()
 
-    def __le__(self, other: "Growth") -> bool:
+    def __le__(self, other: Growth) -> bool:
         return self.key() <= other.key()
 
-    def times(self, other: "Growth") -> "Growth":
+    def times(self, other: Growth) -> Growth:
         exponentials = [g for g in (self, other) if g.exp_inner is not None]
         if len(exponentials) == 1:
             return exponentials[0]
@@ -77,7 +78,7 @@ class Growth:
             self.loglog_power + other.loglog_power,
         )
 
-    def raised(self, exponent: Exponent) -> "Growth":
+    def raised(self, exponent: Exponent) -> Growth:
         if self.exp_inner is not None:
             if exponent == 0:
                 return Growth()
@@ -127,21 +128,31 @@ def growth(
     known (hidden constants in exponents such as 2^(c L)); `known` gives the growth of
     symbols that depend on `var` themselves (the width m inside log m).
     """
-    g, sign = _Analyser(var, small, values or {}, known or {}).run(node)
+    g, sign = _Analyser(var, small, values or {}, known or {}).visit(node)
     if sign < 0:
         raise GrowthUndetermined("expression is negative for large arguments")
     return g
 
 
-class _Analyser:
+class _Analyser(Visitor["tuple[Growth, int]"]):
+    """(growth, sign for large arguments) of each node; sub-trees free of the variable are constants.
+
+    Memoised (the variable, values and known growths are fixed for the analyser's life), and so
+    are the free symbols it asks about, so that a shared sub-tree is analysed once.
+    """
+
+    memoize = True
+
     def __init__(self, var: str, small: bool, values: Mapping[str, float], known: Mapping[str, Growth]):
+        super().__init__()
         self.var = var
         self.small = small
         self.values = values
         self.known = known
+        self._symbols = FreeSymbols(memoize=True)
 
     def depends(self, node: Node) -> bool:
-        names = free_symbols(node)
+        names = self._symbols.visit(node)
         return self.var in names or any(name in self.known and not self.known[name].is_constant for name in names)
 
     def constant_sign(self, node: Node) -> int:
@@ -149,7 +160,7 @@ class _Analyser:
 
         value = number_value(node)
         if value is None:
-            names = free_symbols(node)
+            names = self._symbols.visit(node)
             if not names <= set(self.values):
                 return 1  # symbols are positive by convention; unknown constants assumed so
             import mpmath
@@ -168,50 +179,51 @@ class _Analyser:
         value = number_value(node)
         if value is not None:
             return value
-        names = free_symbols(node)
+        names = self._symbols.visit(node)
         missing = names - set(self.values)
         if missing:
             raise GrowthUndetermined(f"needs a value for {', '.join(sorted(missing))}")
         return float(evaluate_mpmath(node, {k: self.values[k] for k in names}))
 
-    def run(self, node: Node) -> tuple[Growth, int]:
+    def visit(self, node: Node) -> tuple[Growth, int]:
+        """The growth and eventual sign of `node`; a node free of the variable is a constant."""
         if not self.depends(node):
             return Growth(), self.constant_sign(node)
-        if isinstance(node, Sym):
-            if node.name == self.var:
-                return Growth(Fraction(-1) if self.small else Fraction(1)), 1
-            return self.known[node.name], 1
-        if isinstance(node, Mul):
-            total, sign = Growth(), 1
-            for factor in node.factors:
-                g, s = self.run(factor)
-                total, sign = total.times(g), sign * s
-            return total, sign
-        if isinstance(node, Add):
-            return self.add(node)
-        if isinstance(node, Pow):
-            return self.power(node)
-        if isinstance(node, Call):
-            return self.call(node)
-        raise TypeError(f"not an expression node: {node!r}")
+        return super().visit(node)
 
-    def add(self, node: Add) -> tuple[Growth, int]:
-        analysed = [self.run(term) for term in node.terms]
+    def _visit_Num(self, node: Num) -> tuple[Growth, int]:
+        return Growth(), self.constant_sign(node)  # a number never depends on the variable
+
+    def _visit_Sym(self, node: Sym) -> tuple[Growth, int]:
+        if node.name == self.var:
+            return Growth(Fraction(-1) if self.small else Fraction(1)), 1
+        return self.known[node.name], 1
+
+    def _visit_Mul(self, node: Mul) -> tuple[Growth, int]:
+        total, sign = Growth(), 1
+        for factor in node.factors:
+            g, s = self.visit(factor)
+            total, sign = total.times(g), sign * s
+        return total, sign
+
+    def _visit_Add(self, node: Add) -> tuple[Growth, int]:
+        analysed = [self.visit(term) for term in node.terms]
         top = max(g for g, _ in analysed)
         signs = {s for g, s in analysed if g.key() == top.key()}
         if len(signs) > 1:
             raise GrowthUndetermined("leading terms of a sum may cancel")
         return top, signs.pop()
 
-    def power(self, node: Pow) -> tuple[Growth, int]:
+    def _visit_Pow(self, node: Pow) -> tuple[Growth, int]:
         base_depends = self.depends(node.base)
         exponent_depends = self.depends(node.exponent)
         if not exponent_depends:
             e = self.constant_value(node.exponent)
-            g, s = self.run(node.base)
+            g, s = self.visit(node.base)
             if s < 0:
                 raise GrowthUndetermined("power of a negative base")
-            e_exact = Fraction(e).limit_denominator(10**6) if abs(e - float(Fraction(e).limit_denominator(10**6))) < 1e-12 else e
+            nearest = Fraction(e).limit_denominator(10**6)
+            e_exact = nearest if abs(e - float(nearest)) < 1e-12 else e
             return g.raised(e_exact), 1
         if not base_depends:
             b = self.constant_value(node.base)
@@ -219,13 +231,13 @@ class _Analyser:
                 raise GrowthUndetermined("non-positive base")
             if b == 1:
                 return Growth(), 1
-            inner, s = self.run(node.exponent)
+            inner, s = self.visit(node.exponent)
             if not inner.grows:
                 raise GrowthUndetermined("bounded exponent of a variable power")
             return Growth(exp_inner=inner, exp_sign=1 if (s > 0) == (b > 1) else -1), 1
         # x^x-like forms: exp(exponent * log(base)).
-        log_base, s_log = self.log_of(*self.run(node.base))
-        inner, s = self.run(node.exponent)
+        log_base, s_log = self.log_of(*self.visit(node.base))
+        inner, s = self.visit(node.exponent)
         product = inner.times(log_base)
         if not product.grows:
             raise GrowthUndetermined("variable power of a variable base")
@@ -244,20 +256,20 @@ class _Analyser:
             raise GrowthUndetermined("log log log growth")
         raise GrowthUndetermined("log of a bounded quantity that depends on the variable")
 
-    def call(self, node: Call) -> tuple[Growth, int]:
+    def _visit_Call(self, node: Call) -> tuple[Growth, int]:
         if node.func == "log":
             if len(node.args) == 2 and self.depends(node.args[1]):
                 raise GrowthUndetermined("variable log base")
-            g, s = self.log_of(*self.run(node.args[0]))
+            g, s = self.log_of(*self.visit(node.args[0]))
             if len(node.args) == 2 and self.constant_value(node.args[1]) < 1:
                 s = -s
             return g, s
         if node.func == "exp":
-            inner, s = self.run(node.args[0])
+            inner, s = self.visit(node.args[0])
             if not inner.grows:
                 raise GrowthUndetermined("exp of a bounded quantity that depends on the variable")
             return Growth(exp_inner=inner, exp_sign=s), 1
-        analysed = [self.run(arg) for arg in node.args]
+        analysed = [self.visit(arg) for arg in node.args]
         positive = [g for g, s in analysed if s > 0]
         if node.func == "max":
             if positive:
@@ -270,28 +282,46 @@ class _Analyser:
         raise TypeError(f"unknown function {node.func}")
 
 
+class _LeadingTerm(Visitor[Node]):
+    """The node with the terms (and max/min arguments) that do not decide its growth dropped."""
+
+    def __init__(self, analyser: _Analyser):
+        super().__init__()
+        self.analyser = analyser
+
+    def visit(self, node: Node) -> Node:
+        return super().visit(node) if self.analyser.depends(node) else node
+
+    def _visit_Num(self, node: Num) -> Node:
+        return node
+
+    def _visit_Sym(self, node: Sym) -> Node:
+        return node
+
+    def _kept(self, parts: tuple[Node, ...], pick) -> list[Node]:
+        analysed = [(part, self.analyser.visit(part)[0]) for part in parts]
+        best = pick(g for _, g in analysed).key()
+        return [self.visit(part) for part, g in analysed if g.key() == best]
+
+    def _visit_Add(self, node: Add) -> Node:
+        kept = self._kept(node.terms, max)
+        return kept[0] if len(kept) == 1 else Add(tuple(kept))
+
+    def _visit_Call(self, node: Call) -> Node:
+        if node.func not in ("max", "min"):
+            return node
+        kept = self._kept(node.args, max if node.func == "max" else min)
+        return kept[0] if len(kept) == 1 else Call(node.func, tuple(kept))
+
+    def _visit_Mul(self, node: Mul) -> Node:
+        return Mul(tuple([self.visit(f) for f in node.factors]))
+
+    def _visit_Pow(self, node: Pow) -> Node:
+        if self.analyser.depends(node.exponent):
+            return node
+        return Pow(self.visit(node.base), node.exponent)
+
+
 def leading_term(node: Node, var: str, small: bool = False, values: Mapping[str, float] | None = None) -> Node:
     """Drop the terms (and max/min arguments) that do not decide the growth in `var`."""
-    analyser = _Analyser(var, small, values or {}, {})
-
-    def lead(part: Node) -> Node:
-        if not analyser.depends(part):
-            return part
-        if isinstance(part, Add):
-            analysed = [(term, analyser.run(term)[0]) for term in part.terms]
-            top = max(g for _, g in analysed).key()
-            kept = [lead(term) for term, g in analysed if g.key() == top]
-            return kept[0] if len(kept) == 1 else Add(tuple(kept))
-        if isinstance(part, Call) and part.func in ("max", "min"):
-            analysed = [(arg, analyser.run(arg)[0]) for arg in part.args]
-            pick = max if part.func == "max" else min
-            best = pick(g for _, g in analysed).key()
-            kept = [lead(arg) for arg, g in analysed if g.key() == best]
-            return kept[0] if len(kept) == 1 else Call(part.func, tuple(kept))
-        if isinstance(part, Mul):
-            return Mul(tuple(lead(f) for f in part.factors))
-        if isinstance(part, Pow) and not analyser.depends(part.exponent):
-            return Pow(lead(part.base), part.exponent)
-        return part
-
-    return lead(node)
+    return _LeadingTerm(_Analyser(var, small, values or {}, {})).visit(node)

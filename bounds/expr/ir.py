@@ -4,15 +4,22 @@ Bounds are parsed once into this tree.  From it the engine derives the SymPy for
 simplification, LaTeX and exact symbolic work), compiled log-space evaluators (for fast,
 overflow-free numbers) and asymptotic growth (for exponents).  Keeping our own tree, rather
 than SymPy objects, lets the CLI evaluate the whole catalogue without importing SymPy.
+
+Recursive walks over the tree (here: free symbols, rebuilding and substitution, constant
+folding, plain text) are :class:`~bounds.expr.visitor.Visitor` subclasses with one method
+per node class; walks that keep their own stack (node counts, depth) use :func:`children`.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Mapping, Union
 
-Number = Union[Fraction, float]
+from .visitor import Visitor
+
+Number = Fraction | float
 
 #: Functions an expression may call, with the number of arguments each accepts.
 FUNCTIONS: dict[str, tuple[int, int]] = {
@@ -28,20 +35,24 @@ class Node:
 
     __slots__ = ()
 
-    def __add__(self, other: "Node") -> "Node":
+    def __add__(self, other: Node) -> Node:
         return add(self, other)
 
-    def __mul__(self, other: "Node") -> "Node":
+    def __mul__(self, other: Node) -> Node:
         return mul(self, other)
 
-    def __pow__(self, other: "Node") -> "Node":
+    def __pow__(self, other: Node) -> Node:
         return Pow(self, other)
 
-    def __truediv__(self, other: "Node") -> "Node":
+    def __truediv__(self, other: Node) -> Node:
         return mul(self, Pow(other, Num(Fraction(-1))))
 
     def __str__(self) -> str:
         return to_text(self)
+
+    def children(self) -> tuple[Node, ...]:
+        """The direct sub-expressions, in order (none for a leaf)."""
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +69,16 @@ class Sym(Node):
 class Add(Node):
     terms: tuple[Node, ...]
 
+    def children(self) -> tuple[Node, ...]:
+        return self.terms
+
 
 @dataclass(frozen=True, slots=True)
 class Mul(Node):
     factors: tuple[Node, ...]
+
+    def children(self) -> tuple[Node, ...]:
+        return self.factors
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +86,17 @@ class Pow(Node):
     base: Node
     exponent: Node
 
+    def children(self) -> tuple[Node, ...]:
+        return (self.base, self.exponent)
+
 
 @dataclass(frozen=True, slots=True)
 class Call(Node):
     func: str
     args: tuple[Node, ...]
+
+    def children(self) -> tuple[Node, ...]:
+        return self.args
 
 
 def add(*terms: Node) -> Node:
@@ -93,39 +116,85 @@ def mul(*factors: Node) -> Node:
 
 
 def children(node: Node) -> tuple[Node, ...]:
-    """The direct sub-expressions of a node."""
-    if isinstance(node, Add):
-        return node.terms
-    if isinstance(node, Mul):
-        return node.factors
-    if isinstance(node, Pow):
-        return (node.base, node.exponent)
-    if isinstance(node, Call):
-        return node.args
-    return ()
+    """The direct sub-expressions of a node (for the iterative walks, which need no visitor)."""
+    return node.children()
+
+
+class FreeSymbols(Visitor[frozenset]):
+    """The names of the symbols under each node.
+
+    ``FreeSymbols(memoize=True)`` answers for many overlapping sub-trees of one tree in time
+    linear in its size.
+    """
+
+    def _visit_Num(self, node: Num) -> frozenset[str]:
+        return _NO_NAMES
+
+    def _visit_Sym(self, node: Sym) -> frozenset[str]:
+        return frozenset((node.name,))
+
+    def _union(self, parts: tuple[Node, ...]) -> frozenset[str]:
+        names: set[str] = set()
+        for part in parts:
+            names |= self.visit(part)
+        return frozenset(names)
+
+    def _visit_Add(self, node: Add) -> frozenset[str]:
+        return self._union(node.terms)
+
+    def _visit_Mul(self, node: Mul) -> frozenset[str]:
+        return self._union(node.factors)
+
+    def _visit_Pow(self, node: Pow) -> frozenset[str]:
+        return self.visit(node.base) | self.visit(node.exponent)
+
+    def _visit_Call(self, node: Call) -> frozenset[str]:
+        return self._union(node.args)
+
+
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 def free_symbols(node: Node) -> frozenset[str]:
     """Names of every symbol the expression mentions."""
-    if isinstance(node, Sym):
-        return frozenset((node.name,))
-    names: set[str] = set()
-    for child in children(node):
-        names |= free_symbols(child)
-    return frozenset(names)
+    return FreeSymbols().visit(node)
+
+
+class _Rebuild(Visitor[Node]):
+    """Children first, then the node rebuilt from them and passed through `transform`."""
+
+    memoize = True
+
+    def __init__(self, transform: Callable[[Node], Node]):
+        super().__init__()
+        self.transform = transform
+
+    def _visit_Num(self, node: Num) -> Node:
+        return self.transform(node)
+
+    def _visit_Sym(self, node: Sym) -> Node:
+        return self.transform(node)
+
+    def _visit_Add(self, node: Add) -> Node:
+        return self.transform(add(*[self.visit(t) for t in node.terms]))
+
+    def _visit_Mul(self, node: Mul) -> Node:
+        return self.transform(mul(*[self.visit(f) for f in node.factors]))
+
+    def _visit_Pow(self, node: Pow) -> Node:
+        return self.transform(Pow(self.visit(node.base), self.visit(node.exponent)))
+
+    def _visit_Call(self, node: Call) -> Node:
+        return self.transform(Call(node.func, tuple([self.visit(a) for a in node.args])))
 
 
 def rebuild(node: Node, transform: Callable[[Node], Node]) -> Node:
-    """Apply `transform` bottom-up: children first, then the node rebuilt from them."""
-    if isinstance(node, Add):
-        return transform(add(*(rebuild(t, transform) for t in node.terms)))
-    if isinstance(node, Mul):
-        return transform(mul(*(rebuild(f, transform) for f in node.factors)))
-    if isinstance(node, Pow):
-        return transform(Pow(rebuild(node.base, transform), rebuild(node.exponent, transform)))
-    if isinstance(node, Call):
-        return transform(Call(node.func, tuple(rebuild(a, transform) for a in node.args)))
-    return transform(node)
+    """Apply `transform` bottom-up: children first, then the node rebuilt from them.
+
+    `transform` must be a pure function of its node: a sub-tree shared by several parents is
+    rebuilt once.
+    """
+    return _Rebuild(transform).visit(node)
 
 
 def substitute(node: Node, mapping: Mapping[str, Node]) -> Node:
@@ -161,40 +230,70 @@ def depth(node: Node) -> int:
     return best
 
 
-def number_value(node: Node) -> float | None:
-    """The float value of a constant sub-tree (numbers and functions of numbers), else None."""
-    import math
+class _NumberValue(Visitor["float | None"]):
+    """Constant folding in floats: None as soon as a symbol, an undefined or a complex value appears."""
 
-    if isinstance(node, Num):
+    memoize = True
+
+    def _visit_Num(self, node: Num) -> float | None:
         try:
             return float(node.value)
         except OverflowError:
             return math.inf if node.value > 0 else -math.inf
-    if isinstance(node, Sym):
+
+    def _visit_Sym(self, node: Sym) -> float | None:
         return None
-    values = [number_value(child) for child in children(node)]
-    if any(v is None for v in values):
-        return None
+
+    def _values(self, parts: tuple[Node, ...]) -> list[float] | None:
+        values = []
+        for part in parts:
+            value = self.visit(part)
+            if value is None:
+                return None
+            values.append(value)
+        return values
+
+    def _visit_Add(self, node: Add) -> float | None:
+        values = self._values(node.terms)
+        return None if values is None else _folded(math.fsum, values)
+
+    def _visit_Mul(self, node: Mul) -> float | None:
+        values = self._values(node.factors)
+        return None if values is None else _folded(math.prod, values)
+
+    def _visit_Pow(self, node: Pow) -> float | None:
+        values = self._values((node.base, node.exponent))
+        return None if values is None else _folded(_real_power, values)
+
+    def _visit_Call(self, node: Call) -> float | None:
+        values = self._values(node.args)
+        function = _FOLDED_CALLS.get(node.func)
+        return None if values is None or function is None else _folded(function, values)
+
+
+def _folded(function: Callable[[list[float]], float | None], values: list[float]) -> float | None:
     try:
-        if isinstance(node, Add):
-            return math.fsum(values)  # type: ignore[arg-type]
-        if isinstance(node, Mul):
-            return math.prod(values)  # type: ignore[arg-type]
-        if isinstance(node, Pow):
-            result = values[0] ** values[1]  # type: ignore[operator]
-            return None if isinstance(result, complex) else float(result)
-        if isinstance(node, Call):
-            if node.func == "log":
-                return math.log(values[0]) / (math.log(values[1]) if len(values) == 2 else 1.0)  # type: ignore[arg-type]
-            if node.func == "exp":
-                return math.exp(values[0])  # type: ignore[arg-type]
-            if node.func == "max":
-                return max(values)  # type: ignore[type-var]
-            if node.func == "min":
-                return min(values)  # type: ignore[type-var]
+        return function(values)
     except (ValueError, OverflowError, ZeroDivisionError):
         return None
-    return None
+
+
+def _real_power(values: list[float]) -> float | None:
+    result = values[0] ** values[1]
+    return None if isinstance(result, complex) else float(result)
+
+
+_FOLDED_CALLS: dict[str, Callable[[list[float]], float]] = {
+    "log": lambda v: math.log(v[0]) / (math.log(v[1]) if len(v) == 2 else 1.0),
+    "exp": lambda v: math.exp(v[0]),
+    "max": max,
+    "min": min,
+}
+
+
+def number_value(node: Node) -> float | None:
+    """The float value of a constant sub-tree (numbers and functions of numbers), else None."""
+    return _NumberValue().visit(node)
 
 
 def _fmt_number(value: Number) -> str:
@@ -206,26 +305,35 @@ def _fmt_number(value: Number) -> str:
 _PRECEDENCE = {Add: 1, Mul: 2, Pow: 3}
 
 
-def to_text(node: Node) -> str:
-    """Canonical plain-text form, parseable back by :func:`bounds.expr.parse.parse`."""
+class _TextPrinter(Visitor[str]):
+    """The canonical plain text: children in parentheses where precedence asks for them."""
 
-    def wrap(child: Node, parent_level: int) -> str:
-        text = to_text(child)
+    def _wrapped(self, child: Node, parent_level: int) -> str:
+        text = self.visit(child)
         level = _PRECEDENCE.get(type(child), 4)
         if isinstance(child, Num) and (child.value < 0 or "/" in text):
             level = 0
         return f"({text})" if level <= parent_level else text
 
-    if isinstance(node, Num):
+    def _visit_Num(self, node: Num) -> str:
         return _fmt_number(node.value)
-    if isinstance(node, Sym):
+
+    def _visit_Sym(self, node: Sym) -> str:
         return node.name
-    if isinstance(node, Add):
-        return " + ".join(wrap(t, 0) for t in node.terms)
-    if isinstance(node, Mul):
-        return "*".join(wrap(f, 2) for f in node.factors)
-    if isinstance(node, Pow):
-        return f"{wrap(node.base, 3)}^{wrap(node.exponent, 3)}"
-    if isinstance(node, Call):
-        return f"{node.func}({', '.join(to_text(a) for a in node.args)})"
-    raise TypeError(f"not an expression node: {node!r}")
+
+    def _visit_Add(self, node: Add) -> str:
+        return " + ".join([self._wrapped(t, 0) for t in node.terms])
+
+    def _visit_Mul(self, node: Mul) -> str:
+        return "*".join([self._wrapped(f, 2) for f in node.factors])
+
+    def _visit_Pow(self, node: Pow) -> str:
+        return f"{self._wrapped(node.base, 3)}^{self._wrapped(node.exponent, 3)}"
+
+    def _visit_Call(self, node: Call) -> str:
+        return f"{node.func}({', '.join([self.visit(a) for a in node.args])})"
+
+
+def to_text(node: Node) -> str:
+    """Canonical plain-text form, parseable back by :func:`bounds.expr.parse.parse`."""
+    return _TextPrinter().visit(node)

@@ -12,11 +12,12 @@ computed in plain float64.  Two independent paths exist and tests hold them to a
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .ir import Add, Call, Mul, Node, Num, Pow, Sym
+from .ir import Add, Call, Mul, Node, Num, Pow, Sym, free_symbols
+from .visitor import Visitor
 
 LN10 = math.log(10.0)
 #: The engine's range: values with |log10| above this are "out of range" (NaN on the grid path,
@@ -56,8 +57,7 @@ def compile_log10(node: Node) -> Compiled:
     `env` maps each symbol to the base-10 logarithm of its (positive) value; arrays
     broadcast.  Undefined results (log of a negative number, say) come out as NaN.
     """
-    _check_log_bases(node)
-    inner = compile_part(node)
+    inner = _LogCompiler().visit(node)
 
     def run(env: Mapping[str, np.ndarray]) -> SignedLog:
         with np.errstate(all="ignore"):
@@ -75,117 +75,126 @@ def _const(value) -> SignedLog:
     return np.float64(sign), np.float64(exact_log10(value))
 
 
-def _build_num(node: Num) -> Compiled:
-    sign, lg = _const(node.value)
-    return lambda env: (sign, lg)
+class _LogCompiler(Visitor[Compiled]):
+    """Builds the signed-log closure of each node from its children's closures.
 
+    Memoised: a sub-tree shared by several parents (as substitution produces) is compiled once.
+    """
 
-def _build_sym(node: Sym) -> Compiled:
-    name = node.name
-    return lambda env: (np.float64(1.0), env[name])
+    memoize = True
 
+    def _visit_Num(self, node: Num) -> Compiled:
+        sign, lg = _const(node.value)
+        return lambda env: (sign, lg)
 
-def _build_mul(node: Mul) -> Compiled:
-    parts = [compile_part(f) for f in node.factors]
+    def _visit_Sym(self, node: Sym) -> Compiled:
+        name = node.name
+        return lambda env: (np.float64(1.0), env[name])
 
-    def run(env):
-        sign, lg = parts[0](env)
-        for part in parts[1:]:
-            s, l = part(env)
-            sign = sign * s
-            lg = lg + l
-        return sign, np.where(sign == 0, -np.inf, lg)
+    def _visit_Mul(self, node: Mul) -> Compiled:
+        parts = [self.visit(f) for f in node.factors]
 
-    return run
+        def run(env):
+            sign, lg = parts[0](env)
+            for part in parts[1:]:
+                s, lg_part = part(env)
+                sign = sign * s
+                lg = lg + lg_part
+            return sign, np.where(sign == 0, -np.inf, lg)
+
+        return run
+
+    def _visit_Add(self, node: Add) -> Compiled:
+        parts = [self.visit(t) for t in node.terms]
+        return lambda env: _signed_sum([part(env) for part in parts])
+
+    def _visit_Pow(self, node: Pow) -> Compiled:
+        base = self.visit(node.base)
+        if isinstance(node.exponent, Num):
+            return _constant_power(base, node.exponent.value)
+        exponent = self.visit(node.exponent)
+
+        def run_var(env):
+            s, lg_part = base(env)
+            e = _to_linear(*exponent(env))
+            sign = np.where(s > 0, 1.0, np.nan)
+            return sign, e * lg_part
+
+        return run_var
+
+    def _visit_Call(self, node: Call) -> Compiled:
+        if node.func not in _CALLS:
+            raise ValueError(f"unknown function {node.func}")
+        if node.func == "log" and len(node.args) == 2 and free_symbols(node.args[1]):
+            # The compiled path evaluates the base once, so it must be a constant.
+            raise ValueError("the base of log(x, b) must be a constant")
+        return _CALLS[node.func]([self.visit(a) for a in node.args])
 
 
 def _signed_sum(items: list[SignedLog]) -> SignedLog:
     """Sum of signed-log values without leaving log space for the largest term."""
     top = items[0][1]
-    for s, l in items[1:]:
-        top = np.maximum(top, np.where(s == 0, -np.inf, l))
+    for s, lg_part in items[1:]:
+        top = np.maximum(top, np.where(s == 0, -np.inf, lg_part))
     top = np.where(np.isfinite(top), top, 0.0)
     total = 0.0
-    for s, l in items:
-        total = total + s * np.power(10.0, l - top)
+    for s, lg_part in items:
+        total = total + s * np.power(10.0, lg_part - top)
     sign = np.sign(total)
     return sign, np.where(sign == 0, -np.inf, top + np.log10(np.abs(total)))
-
-
-def _build_add(node: Add) -> Compiled:
-    parts = [compile_part(t) for t in node.terms]
-    return lambda env: _signed_sum([part(env) for part in parts])
 
 
 def _to_linear(sign, lg):
     return sign * np.power(10.0, lg)
 
 
-def _build_pow(node: Pow) -> Compiled:
-    base = compile_part(node.base)
-    exponent_const = node.exponent.value if isinstance(node.exponent, Num) else None
-    if exponent_const is not None:
-        e = safe_float(exponent_const)
-        integral = math.isfinite(e) and float(e).is_integer()
+def _constant_power(base: Compiled, exponent) -> Compiled:
+    e = safe_float(exponent)
+    integral = math.isfinite(e) and float(e).is_integer()
 
-        def run_const(env):
-            s, l = base(env)
-            if integral:
-                sign = np.where(s < 0, (-1.0) ** (int(e) % 2), s)
-            else:
-                sign = np.where(s < 0, np.nan, s)
-            sign = np.where((s == 0) & (e < 0), np.nan, sign)
-            lg = np.where(s == 0, np.where(e > 0, -np.inf, np.nan), e * l)
-            return sign, lg
+    def run_const(env):
+        s, lg_part = base(env)
+        sign = np.where(s < 0, (-1.0) ** (int(e) % 2), s) if integral else np.where(s < 0, np.nan, s)
+        sign = np.where((s == 0) & (e < 0), np.nan, sign)
+        lg = np.where(s == 0, np.where(e > 0, -np.inf, np.nan), e * lg_part)
+        return sign, lg
 
-        return run_const
-
-    exponent = compile_part(node.exponent)
-
-    def run_var(env):
-        s, l = base(env)
-        e = _to_linear(*exponent(env))
-        sign = np.where(s > 0, 1.0, np.nan)
-        return sign, e * l
-
-    return run_var
+    return run_const
 
 
-def _build_call(node: Call) -> Compiled:
-    args = [compile_part(a) for a in node.args]
-    if node.func == "log":
-        # log_b(x) = log10(x) / log10(b); the natural log is the case b = e.
-        divisor = float(args[1]({})[1]) if len(args) == 2 else 1.0 / LN10
+def _compile_log(args: list[Compiled]) -> Compiled:
+    # log_b(x) = log10(x) / log10(b); the natural log is the case b = e.
+    divisor = float(args[1]({})[1]) if len(args) == 2 else 1.0 / LN10
 
-        def run_log(env):
-            s, l = args[0](env)
-            value = np.where(s > 0, l / divisor, np.nan)
-            sign = np.sign(value)
-            return sign, np.where(sign == 0, -np.inf, np.log10(np.abs(value)))
+    def run_log(env):
+        s, lg_part = args[0](env)
+        value = np.where(s > 0, lg_part / divisor, np.nan)
+        sign = np.sign(value)
+        return sign, np.where(sign == 0, -np.inf, np.log10(np.abs(value)))
 
-        return run_log
-    if node.func == "exp":
+    return run_log
 
-        def run_exp(env):
-            value = _to_linear(*args[0](env))
-            return np.where(np.isnan(value), np.nan, 1.0), value / LN10
 
-        return run_exp
-    if node.func in ("max", "min"):
-        want_max = node.func == "max"
+def _compile_exp(args: list[Compiled]) -> Compiled:
+    def run_exp(env):
+        value = _to_linear(*args[0](env))
+        return np.where(np.isnan(value), np.nan, 1.0), value / LN10
 
-        def run_extreme(env):
-            best_s, best_l = args[0](env)
-            for part in args[1:]:
-                s, l = part(env)
-                greater = _greater(s, l, best_s, best_l)
-                take = greater if want_max else _greater(best_s, best_l, s, l)
-                best_s = np.where(take, s, best_s)
-                best_l = np.where(take, l, best_l)
-            return best_s, best_l
+    return run_exp
 
-        return run_extreme
-    raise ValueError(f"unknown function {node.func}")
+
+def _compile_extreme(args: list[Compiled], want_max: bool) -> Compiled:
+    def run_extreme(env):
+        best_s, best_l = args[0](env)
+        for part in args[1:]:
+            s, lg_part = part(env)
+            greater = _greater(s, lg_part, best_s, best_l)
+            take = greater if want_max else _greater(best_s, best_l, s, lg_part)
+            best_s = np.where(take, s, best_s)
+            best_l = np.where(take, lg_part, best_l)
+        return best_s, best_l
+
+    return run_extreme
 
 
 def _greater(sa, la, sb, lb):
@@ -197,32 +206,15 @@ def _greater(sa, la, sb, lb):
     )
 
 
-_BUILDERS: dict[type, Callable[[Node], Compiled]] = {
-    Num: _build_num,
-    Sym: _build_sym,
-    Mul: _build_mul,
-    Add: _build_add,
-    Pow: _build_pow,
-    Call: _build_call,
+_CALLS: dict[str, Callable[[list[Compiled]], Compiled]] = {
+    "log": _compile_log,
+    "exp": _compile_exp,
+    "max": lambda args: _compile_extreme(args, True),
+    "min": lambda args: _compile_extreme(args, False),
 }
 
 
-def compile_part(node: Node) -> Compiled:
-    return _BUILDERS[type(node)](node)
-
-
-def _check_log_bases(node: Node) -> None:
-    """Log bases must be constants: the compiled path evaluates them once."""
-    from .ir import children, free_symbols
-
-    if isinstance(node, Call) and node.func == "log" and len(node.args) == 2:
-        if free_symbols(node.args[1]):
-            raise ValueError("the base of log(x, b) must be a constant")
-    for child in children(node):
-        _check_log_bases(child)
-
-
-def evaluate_mpmath(node: Node, values: Mapping[str, "object"], dps: int = 30):
+def evaluate_mpmath(node: Node, values: Mapping[str, object], dps: int = 30):
     """Evaluate `node` with mpmath at the point `values` (symbol -> number or mpf).
 
     Returns an ``mpmath.mpf``, or ``mpmath.nan`` where the expression is undefined or where
@@ -234,7 +226,7 @@ def evaluate_mpmath(node: Node, values: Mapping[str, "object"], dps: int = 30):
     with mpmath.workdps(dps):
         try:
             env = {name: _checked(mpmath.mpf(value), mpmath) for name, value in values.items()}
-            return _mp(node, env, mpmath)
+            return _MpmathEvaluator(env, mpmath).visit(node)
         except (ValueError, ZeroDivisionError, OutOfRange, OverflowError):
             return mpmath.nan
 
@@ -246,7 +238,7 @@ def out_of_range(node: Node, values: Mapping[str, object], dps: int = 30) -> boo
     with mpmath.workdps(dps):
         try:
             env = {name: _checked(mpmath.mpf(value), mpmath) for name, value in values.items()}
-            _mp(node, env, mpmath)
+            _MpmathEvaluator(env, mpmath).visit(node)
         except (OutOfRange, OverflowError):
             return True
         except (ValueError, ZeroDivisionError):
@@ -269,24 +261,36 @@ def _checked(value, mpmath):
     return value
 
 
-def _mp(node: Node, env, mpmath):
-    if isinstance(node, Num):
-        value = node.value
+class _MpmathEvaluator(Visitor):
+    """The value of each node at one point, in mpmath, every intermediate checked against the range."""
+
+    def __init__(self, env: Mapping[str, object], mpmath):
+        super().__init__()
+        self.env = env
+        self.mpmath = mpmath
+
+    def _visit_Num(self, node: Num):
+        value, mpmath = node.value, self.mpmath
         if hasattr(value, "numerator"):
             return _checked(mpmath.mpf(value.numerator) / value.denominator, mpmath)
         return _checked(mpmath.mpf(value), mpmath)
-    if isinstance(node, Sym):
-        return env[node.name]
-    if isinstance(node, Add):
-        return _checked(mpmath.fsum(_mp(t, env, mpmath) for t in node.terms), mpmath)
-    if isinstance(node, Mul):
-        result = mpmath.mpf(1)
+
+    def _visit_Sym(self, node: Sym):
+        return self.env[node.name]
+
+    def _visit_Add(self, node: Add):
+        return _checked(self.mpmath.fsum([self.visit(t) for t in node.terms]), self.mpmath)
+
+    def _visit_Mul(self, node: Mul):
+        result = self.mpmath.mpf(1)
         for factor in node.factors:
-            result = _checked(result * _mp(factor, env, mpmath), mpmath)
+            result = _checked(result * self.visit(factor), self.mpmath)
         return result
-    if isinstance(node, Pow):
-        base = _mp(node.base, env, mpmath)
-        exponent = _mp(node.exponent, env, mpmath)
+
+    def _visit_Pow(self, node: Pow):
+        mpmath = self.mpmath
+        base = self.visit(node.base)
+        exponent = self.visit(node.exponent)
         if mpmath.isnan(base) or mpmath.isnan(exponent):
             return mpmath.nan
         if base < 0 and not mpmath.isint(exponent):
@@ -301,28 +305,37 @@ def _mp(node: Node, env, mpmath):
                     raise OutOfRange("power too large")
                 return mpmath.mpf(0)
         return _checked(mpmath.power(base, exponent), mpmath)
-    if isinstance(node, Call):
-        args = [_mp(a, env, mpmath) for a in node.args]
-        if node.func == "log":
-            if args[0] <= 0:
-                return mpmath.nan
-            result = mpmath.log(args[0])
-            return result / mpmath.log(args[1]) if len(args) == 2 else result
-        if node.func == "exp":
-            if mpmath.isnan(args[0]):
-                return mpmath.nan
-            if abs(args[0]) > _LOG2_LIMIT:
-                if args[0] > 0:
-                    raise OutOfRange("exp too large")
-                return mpmath.mpf(0)
-            return _checked(mpmath.exp(args[0]), mpmath)
-        if any(mpmath.isnan(a) for a in args):
+
+    def _visit_Call(self, node: Call):
+        function = self._CALLS.get(node.func)
+        if function is None:
+            raise TypeError(f"unknown function {node.func!r} in {node!r}")
+        return function(self, [self.visit(a) for a in node.args])
+
+    def _call_log(self, args):
+        mpmath = self.mpmath
+        if args[0] <= 0:
             return mpmath.nan
-        if node.func == "max":
-            return max(args)
-        if node.func == "min":
-            return min(args)
-    raise TypeError(f"not an expression node: {node!r}")
+        result = mpmath.log(args[0])
+        return result / mpmath.log(args[1]) if len(args) == 2 else result
+
+    def _call_exp(self, args):
+        mpmath = self.mpmath
+        if mpmath.isnan(args[0]):
+            return mpmath.nan
+        if abs(args[0]) > _LOG2_LIMIT:
+            if args[0] > 0:
+                raise OutOfRange("exp too large")
+            return mpmath.mpf(0)
+        return _checked(mpmath.exp(args[0]), mpmath)
+
+    def _call_max(self, args):
+        return self.mpmath.nan if any(self.mpmath.isnan(a) for a in args) else max(args)
+
+    def _call_min(self, args):
+        return self.mpmath.nan if any(self.mpmath.isnan(a) for a in args) else min(args)
+
+    _CALLS = {"log": _call_log, "exp": _call_exp, "max": _call_max, "min": _call_min}
 
 
 def log10_mpmath(node: Node, values: Mapping[str, object], dps: int = 30) -> float:
