@@ -29,7 +29,7 @@ def _shorten(text: str, limit: int = SHORT_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def entry_repr(entry: "Entry") -> str:
+def entry_repr(entry: Entry) -> str:
     """One line: id, theorem, paper, confidence and the width bound as written."""
     width = entry.bounds.get("width")
     bound = f"width {width.kind}({_shorten(width.text)})" if width else "width not stated"
@@ -48,7 +48,7 @@ def _md(text: str) -> str:
     return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|").replace("*", "\\*")
 
 
-def entry_markdown(entry: "Entry") -> str:
+def entry_markdown(entry: Entry) -> str:
     """The card of `entry` in Markdown: source, quote, formulas (LaTeX) and exponents."""
     from .model import GUARANTEE_TEXT
     from .showing import entry_record
@@ -87,7 +87,7 @@ def entry_markdown(entry: "Entry") -> str:
     return "\n".join(out) + "\n"
 
 
-def entry_latex(entry: "Entry") -> str:
+def entry_latex(entry: Entry) -> str:
     """The card of `entry` as a LaTeX fragment (for nbconvert's PDF export, or a paper)."""
     from .showing import entry_record
     from .tables import latex_escape as escape
@@ -110,7 +110,7 @@ def entry_latex(entry: "Entry") -> str:
     return "\n".join(out) + "\n"
 
 
-def row_repr(row: "Row") -> str:
+def row_repr(row: Row) -> str:
     def lg(value):
         return "None" if value is None else f"{value:.4g}"
 
@@ -118,7 +118,7 @@ def row_repr(row: "Row") -> str:
             f"confidence={row.confidence!r})")
 
 
-def rows_html(rows: Iterable["Row"], caption: str = "") -> str:
+def rows_html(rows: Iterable[Row], caption: str = "") -> str:
     """The comparison table as HTML: the columns of `bounds compare`, assumptions as footnotes."""
     from .formats import to_html
 
@@ -132,7 +132,7 @@ def point_caption(count: int, point: Mapping[str, Any]) -> str:
     return f"{count} theorem{'s' if count != 1 else ''}" + (f" at {where}" if where else "")
 
 
-def rows_dataframe(rows: Iterable["Row"]):
+def rows_dataframe(rows: Iterable[Row]):
     """A pandas DataFrame of the rows, indexed by theorem id (pandas is optional: the `pandas` extra)."""
     from .errors import require
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -22,8 +22,8 @@ from .errors import MissingParameterError, ParameterError
 from .expr.ir import Node, Sym, free_symbols, mul, node_count, substitute
 from .expr.logspace import compile_log10, evaluate_mpmath, out_of_range
 from .expr.parse import MAX_NODES
-from .numbers import fmt, log10_of, number
 from .model import Entry, Relation
+from .numbers import fmt, log10_of, number
 from .symbols import SymbolInfo, shared_symbols
 
 FIXED_POINT_TOL = 1e-12

@@ -254,9 +254,7 @@ def objective_guarantees(
         predicted, statement = None, "training 0-1 error of sign(f(x_i)) against y_i (not what the theorem bounds)"
     first = history.first_zero_error
     note = f"first step with no training error: {first}" if first is not None else "some point misclassified throughout"
-    if err is None:
-        held = None
-    elif predicted is None:
+    if err is None or predicted is None:
         held = None
     elif err <= predicted:
         held = True

@@ -39,7 +39,7 @@ rule, :meth:`verify.activations.Activation.layer`; this module only composes the
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

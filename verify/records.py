@@ -52,7 +52,7 @@ class RecordWriter:
             self._handle.close()
             self._handle = None
 
-    def __enter__(self) -> "RecordWriter":
+    def __enter__(self) -> RecordWriter:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -15,7 +15,6 @@ import numpy as np
 from .activations import Activation, activation
 from .errors import BackendError
 
-
 SMALL_STEP_FLOPS = 5e7
 
 

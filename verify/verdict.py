@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -453,7 +454,7 @@ def plan_verification(entry, dataset: Dataset, *, L: int | None, widths: Sequenc
         import bounds
 
         entry = bounds.get(entry)
-    if not (isinstance(eps, (int, float)) and 0 < eps):
+    if not (isinstance(eps, (int, float)) and eps > 0):
         raise VerifyError(f"eps must be positive, got {eps!r}")
     requests = [(str(token), *parse_width(token)) for token in widths]
     if not requests:

@@ -21,7 +21,6 @@ from ..errors import BoundsError, cli_messages
 from .catalog_commands import COMMANDS
 from .lazy import LazyCommands
 
-
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 

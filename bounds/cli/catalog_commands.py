@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from ..errors import ParameterError
-from ..numbers import fmt as fmt_value, number
+from ..numbers import fmt as fmt_value
+from ..numbers import number
 from .constants import const_option, parse_constants
 
 

@@ -10,7 +10,8 @@ theorem); `bounds verify`, which trains one theorem, takes it through :func:`con
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import click
 

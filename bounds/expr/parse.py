@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
+from collections.abc import Collection
 from fractions import Fraction
-from typing import Collection
 
 from ..errors import ExpressionError
 from .ir import FUNCTIONS, Call, Node, Num, Pow, Sym, add, free_symbols, mul, node_count

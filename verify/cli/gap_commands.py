@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from bounds.errors import ParameterError
-
 
 MAX_STUDY_SIZE = 10**6  # no study trains on more samples or deeper networks than this
 

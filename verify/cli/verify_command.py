@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from bounds.errors import BoundsError
 from bounds.cli.constants import const_option, constants_for, parse_constants
+from bounds.errors import BoundsError
 
 
 class _Progress:
@@ -240,7 +240,6 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
     guarantee as held or failed with the measured and predicted numbers.
     """
     import bounds
-    from verify.data import make_dataset
     from verify.memory import parse_size
     from verify.records import RecordWriter, dumps
     from verify.verdict import make_backend, verify_entry

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-from pathlib import Path
 
 import click
 
@@ -41,8 +40,15 @@ def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max
                workers, scheduler, dask_mode, fmt, only, catalog_paths, backend="numpy", device="cpu",
                dtype=None, sgd_draws=1) -> None:
     import bounds
-    from verify.matrix import (matrix_configs, matrix_rows, matrix_task, parse_ladder, render_html, render_markdown,
-                               summary_counts)
+    from verify.matrix import (
+        matrix_configs,
+        matrix_rows,
+        matrix_task,
+        parse_ladder,
+        render_html,
+        render_markdown,
+        summary_counts,
+    )
     from verify.records import dumps
     from verify.sweep import ResultStore, SweepError, SweepInterrupted, config_key, run_sweep
 

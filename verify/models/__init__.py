@@ -9,16 +9,36 @@ with an :class:`~verify.errors.UnsupportedSettingError` naming the reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Callable, Mapping
 
 from ..activations import activation as get_activation
 from ..errors import UnsupportedSettingError
 from .base import LOSSES, PARAMETRIZATIONS, NetworkSpec
-from .deep import (ALLEN_ZHU_2019, DU_LEE_2019, NOY_2021, ZOU_GU_2019, allen_zhu2019, du_lee2019, du_lee_resnet2019,
-                   noy2021, ntk_network, zou_gu2019)
-from .two_layer import (ARORA_2019, DU_2019, OYMAK_2020, SONG_ET_AL_2021, SONG_YANG_2019, arora2019, du2019, oymak2020,
-                        song2021, song_yang2019)
+from .deep import (
+    ALLEN_ZHU_2019,
+    DU_LEE_2019,
+    NOY_2021,
+    ZOU_GU_2019,
+    allen_zhu2019,
+    du_lee2019,
+    du_lee_resnet2019,
+    noy2021,
+    ntk_network,
+    zou_gu2019,
+)
+from .two_layer import (
+    ARORA_2019,
+    DU_2019,
+    OYMAK_2020,
+    SONG_ET_AL_2021,
+    SONG_YANG_2019,
+    arora2019,
+    du2019,
+    oymak2020,
+    song2021,
+    song_yang2019,
+)
 
 __all__ = [
     "NetworkSpec", "PARAMETRIZATIONS", "LOSSES", "PAPER_MODELS", "model_for_entry", "loss_kind", "du2019", "arora2019",
