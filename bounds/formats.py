@@ -225,7 +225,7 @@ def _table_value(rows: list[Row], marks: list[list[int]], caption: str = "") -> 
         scientific(row.iterations_log10) or "-",
         _growth_cell(row, "iterations"),
         ",".join(str(i) for i in mine),
-    ] for row, mine in zip(rows, marks)]
+    ] for row, mine in zip(rows, marks, strict=True)]
     return Table(header, body, align=_TABLE_ALIGN, caption=caption, css_class="bounds-comparison")
 
 
@@ -270,7 +270,7 @@ def to_markdown(rows: list[Row]) -> str:
         scientific(row.iterations_log10) or "-",
         _growth_cell(row, "iterations"),
         " ".join(f"[{i}]" for i in mine),
-    ] for row, mine in zip(rows, marks)]
+    ] for row, mine in zip(rows, marks, strict=True)]
     out = [tables.render(Table(header, body), "markdown")]
     out.append("")
     out.append(_legend(rows).replace("|", "\\|"))
@@ -312,7 +312,7 @@ def to_latex(rows: list[Row], title: str = "") -> str:
     header = ["Paper", "arXiv", "Result", "Conf.", "Guarantee", _unit_title(rows).capitalize(),
               Cell("m ~", latex="$m\\sim$"), "Iterations", Cell("T ~", latex="$T\\sim$")]
     body = []
-    for row, mine in zip(rows, marks):
+    for row, mine in zip(rows, marks, strict=True):
         marker = f"$^{{{','.join(str(i) for i in mine)}}}$" if mine else ""
         paper = row.paper.split(" (arXiv")[0]
         body.append([
@@ -389,7 +389,7 @@ def read_markdown(text: str) -> list[dict[str, Any]]:
         if not line.startswith("| `"):
             continue
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
-        record = dict(zip(_MD_HEADER, cells))
+        record = dict(zip(_MD_HEADER, cells, strict=True))
         rows.append({
             "id": record["theorem"].strip("`"),
             "arxiv": record["arXiv"],

@@ -97,7 +97,7 @@ def to_text(table: Table) -> str:
 
     def line(cells: list[str]) -> str:
         return "  ".join(c.rjust(w) if table.alignment(i) == "r" else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     lines = [table.caption] if table.caption else []
     lines += [line(header), line(["-" * w for w in widths])]

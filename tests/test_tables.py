@@ -57,10 +57,10 @@ def test_markdown_cells_round_trip(table):
     assert len(lines) == 2 + len(table.rows)
     assert _markdown_cells(lines[0]) == [h.strip() for h in table.header]
     assert lines[1] == "|" + "".join("---:|" if table.alignment(i) == "r" else "---|" for i in range(len(table.header)))
-    for line, row in zip(lines[2:], table.rows):
+    for line, row in zip(lines[2:], table.rows, strict=True):
         cells = _markdown_cells(line)
         expected = [_text(c).strip() for c in row]
-        got = [_unfence(cell).strip() if isinstance(content, Cell) else cell for cell, content in zip(cells, row)]
+        got = [_unfence(cell).strip() if isinstance(content, Cell) else cell for cell, content in zip(cells, row, strict=True)]
         assert got == expected
 
 
@@ -199,10 +199,10 @@ def test_text_columns_are_aligned(parts):
     assert len(lines) == 2 + len(rows)
     widths = [len(rule) for rule in lines[1].split("  ")]
     assert len(widths) == len(header) and set(lines[1]) <= {"-", " "}
-    for line, cells in zip([lines[0]] + lines[2:], [header] + rows):
+    for line, cells in zip([lines[0]] + lines[2:], [header] + rows, strict=True):
         assert line == line.rstrip()
         start = 0
-        for i, (width, cell) in enumerate(zip(widths, cells)):
+        for i, (width, cell) in enumerate(zip(widths, cells, strict=True)):
             slot = line[start:start + width].ljust(width)
             assert slot == (cell.rjust(width) if table.alignment(i) == "r" else cell.ljust(width))
             assert line[start + width:start + width + 2].strip() == ""

@@ -185,7 +185,7 @@ def lambda_min(K: np.ndarray) -> float:
 def combine_terms(terms: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
     """sum_h weights[h] * terms[h] (weights 0 for layers that are not trained)."""
     out = np.zeros_like(terms[0])
-    for term, weight in zip(terms, weights):
+    for term, weight in zip(terms, weights, strict=True):
         if weight:
             out += weight * term
     return out

@@ -220,10 +220,7 @@ _WIDTH = re.compile(r"^\s*predicted\s*(?:([*/])\s*([0-9.eE+-]+))?\s*$")
 
 def parse_width(token: str | int) -> tuple[str, float]:
     """'predicted' -> ('predicted', 1); 'predicted/10' -> ('predicted', 0.1); '4096' -> ('explicit', 4096)."""
-    if isinstance(token, int) and not isinstance(token, bool):
-        text = str(token)
-    else:
-        text = str(token).strip().lower()
+    text = str(token) if isinstance(token, int) and not isinstance(token, bool) else str(token).strip().lower()
     match = _WIDTH.match(text)
     if match:
         factor = 1.0
@@ -598,7 +595,7 @@ def train_widths(plan: Plan, results: list[WidthResult], writer: RecordWriter, p
         return []
     trajectories, histories = _train(plan.spec, plan.dataset, results, plan.seed, plan.bk, plan.eps, writer, progress,
                                      plan.setup, plan.test_data)
-    return [TrainedWidth(r, t, h) for r, t, h in zip(results, trajectories, histories)]
+    return [TrainedWidth(r, t, h) for r, t, h in zip(results, trajectories, histories, strict=True)]
 
 
 def judge(plan: Plan, trained: TrainedWidth) -> Judgement:
@@ -752,7 +749,7 @@ def _margin_kernel(spec: NetworkSpec, X: np.ndarray) -> np.ndarray:
     if spec.two_layer or spec.parametrization == "resnet":
         K = spec.analytic_kernel(X)
     else:
-        K = sum(term for term, trained in zip(ntk_terms(X, spec.depth, spec.act), spec.trained) if trained)
+        K = sum(term for term, trained in zip(ntk_terms(X, spec.depth, spec.act), spec.trained, strict=True) if trained)
     scale = np.sqrt(np.diag(K))
     return K / np.outer(scale, scale)
 
@@ -871,5 +868,5 @@ def _groups(spec: NetworkSpec, widths: list, etas: list, limits: list):
     if spec.two_layer and spec.trained == (True, False):
         yield widths, etas, limits
     else:
-        for group in zip(widths, etas, limits):
+        for group in zip(widths, etas, limits, strict=True):
             yield [group[0]], [group[1]], [group[2]]

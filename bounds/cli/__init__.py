@@ -11,6 +11,7 @@ points of :mod:`.lazy`, imported only when run: the `bounds` package imports not
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -113,15 +114,12 @@ class OneLineGroup(OneLineErrors, click.Group):
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
-    try:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-    try:
-        sys.stdout = open(os.devnull, "w")
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        # Not a `with` block: the file is meant to outlive this function, as sys.stdout until exit.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - it replaces sys.stdout on purpose
 
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

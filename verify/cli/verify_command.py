@@ -6,6 +6,7 @@ other commands start as fast as before.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import time
@@ -49,10 +50,8 @@ def _check_writable(path: Path, flag: str) -> None:
     except OSError as exc:
         raise BoundsError(f"{flag} {path}: cannot write ({exc.strerror or exc})") from None
     if not existed:
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
 
 
 def _number(value: float | None, digits: int = 4) -> str:

@@ -114,7 +114,7 @@ def _widths_figure(plt, summary, path: Path) -> None:
         fig, axes = plt.subplots(1, len(depths), figsize=(4.2 * len(depths) + 4.5, 6), squeeze=False,
                                  constrained_layout=True, sharey=True)
         per_depth = {f["L"]: f for f in summary.get("exponent_by_L", [])}
-        for ax, L in zip(axes.flat, depths):
+        for ax, L in zip(axes.flat, depths, strict=True):
             if summary.get("exponent_L") is not None:  # the joint fit, at this depth
                 fit = (summary["log10_constant"] + summary["exponent_L"] * math.log10(L), summary["exponent"],
                        summary["exponent_ci"], f" L^{summary['exponent_L']:.2f}")
@@ -142,7 +142,7 @@ def _widths_panel(ax, summary, rows, fit) -> None:
     styles = _entry_styles(summary)
     for entry in summary["entries"]:
         values = [r["entries"][entry["id"]].get("width_log10") for r in rows]
-        points = [(n, v) for n, v in zip(ns, values) if v is not None]
+        points = [(n, v) for n, v in zip(ns, values, strict=True) if v is not None]
         if points:
             color, style = styles[entry["id"]]
             ax.plot([p[0] for p in points], [p[1] for p in points], style, color=color, lw=1.4,
@@ -199,7 +199,7 @@ def _loss_figure(plt, summary, runs, path: Path) -> None:
         if record.result and "loss_curve" in record.result:
             by_point.setdefault((int(record.config["n"]), record.config.get("L")), []).append(record)
     colors = plt.get_cmap("tab10")
-    for ax, row in zip(axes.flat, rows):
+    for ax, row in zip(axes.flat, rows, strict=False):
         best = row["minimal_width"]
         records = by_point.get((row["n"], row.get("L")), [])
         seeds = sorted({int(r.config["seed"]) for r in records})

@@ -131,7 +131,7 @@ class NetworkSpec:
 
     def trained_parameter_count(self, d: int, m: int) -> int:
         sizes = [m * d] + [m * m] * (self.depth - 1) + [m]
-        return sum(s for s, t in zip(sizes, self.trained) if t)
+        return sum(s for s, t in zip(sizes, self.trained, strict=True) if t)
 
     # -- infinite width ---------------------------------------------------------------------
     def analytic_kernel(self, X: np.ndarray, m: int | None = None) -> np.ndarray:
@@ -152,12 +152,12 @@ class NetworkSpec:
             from ..resnet import resnet_ntk_terms
 
             terms = resnet_ntk_terms(X, self.depth, self.activation, self.c_res)
-            return sum(term for term, trained in zip(terms, self.trained) if trained)
+            return sum(term for term, trained in zip(terms, self.trained, strict=True) if trained)
         terms = ntk_terms(X, self.depth, self.act)
         if self.parametrization == "standard" and m is None and any(self.trained[:-1]):
             raise ValueError("the standard parametrisation's kernel depends on the width: pass m")
         K = np.zeros_like(terms[0])
-        for h, (term, trained) in enumerate(zip(terms, self.trained)):
+        for h, (term, trained) in enumerate(zip(terms, self.trained, strict=True)):
             if trained:
                 scale = m / self.c if (self.parametrization == "standard" and h < self.depth) else 1.0
                 K += scale * term
