@@ -79,7 +79,8 @@ def _summary(verdict) -> str:
     ]
     tr = verdict.training
     if tr:
-        run = tr["algorithm"] + (f", batch B = {tr['batch_size']} ({tr['sampling']})" if tr.get("batch_size") else ", full batch")
+        batches = f", batch B = {tr['batch_size']} ({tr['sampling']})" if tr.get("batch_size") else ", full batch"
+        run = tr["algorithm"] + batches
         lines.append(f"training   {run}, {'logistic' if tr.get('loss') == 'logistic' else 'squared'} loss; the theorem "
                      f"states {tr.get('stated_algorithm', 'GD')} and guarantees {verdict.guarantee}"
                      + (f"; {tr['test_points']} held-out points" if tr.get("test_points") else ""))
@@ -105,8 +106,8 @@ def _summary(verdict) -> str:
     trained = [r for r in verdict.results if r.trained]
     if trained:
         names = [g.name for g in trained[0].guarantees]
-        headers = ["guarantee"] + [f"width {r.width} ({r.label})" if r.label not in (str(r.width),) else f"width {r.width}"
-                                   for r in trained]
+        headers = ["guarantee"] + [f"width {r.width} ({r.label})" if r.label not in (str(r.width),)
+                                   else f"width {r.width}" for r in trained]
         rows = [["steps run"] + [f"{r.steps} (eta {r.eta:.3g})" for r in trained]]
         for i, name in enumerate(names):
             rows.append([name] + [_cell(r.guarantees[i]) for r in trained])
@@ -178,7 +179,8 @@ def _plot(verdict, path: Path) -> None:
 
 @click.command()
 @click.argument("entry_id", metavar="ENTRY", required=False)
-@click.option("--n", "n", type=int, default=None, help="Number of training points (default: 64 for sphere, all rows otherwise).")
+@click.option("--n", "n", type=int, default=None,
+              help="Number of training points (default: 64 for sphere, all rows otherwise).")
 @click.option("--L", "L", type=int, default=None, help="Depth in the entry's convention (deep entries; default 2).")
 @click.option("--d", "d", type=int, default=None, help="Input dimension of the sphere data (default 10).")
 @click.option("--data", "data", default="sphere", show_default=True,
@@ -189,8 +191,10 @@ def _plot(verdict, path: Path) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the data and of the initialisation.")
 @click.option("--width", "widths", multiple=True,
               help="predicted (default), predicted/K, predicted*K, or an integer; repeat to compare widths.")
-@click.option("--steps", type=int, default=None, help="GD steps (default: the entry's iteration count, capped by --max-steps).")
-@click.option("--max-steps", type=int, default=None, help="Cap on the default number of steps [default: 5000; 1000 with --all].")
+@click.option("--steps", type=int, default=None,
+              help="GD steps (default: the entry's iteration count, capped by --max-steps).")
+@click.option("--max-steps", type=int, default=None,
+              help="Cap on the default number of steps [default: 5000; 1000 with --all].")
 @click.option("--eps", type=float, default=1e-3, show_default=True, help="Target training loss.")
 @click.option("--step-size", default="theory", show_default=True,
               help="theory (the entry's step size), auto (1/(s lambda_max) of the kernel), or a number.")
@@ -199,11 +203,13 @@ def _plot(verdict, path: Path) -> None:
 @click.option("--device", default="cpu", show_default=True, help="cpu, cuda or cuda:N (torch backend).")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default=None,
               help="Default float64 for numpy, float32 for torch.")
-@click.option("--memory-budget", default=None, help="e.g. 4GiB (default: half of the free memory, or 80% of free GPU memory).")
+@click.option("--memory-budget", default=None,
+              help="e.g. 4GiB (default: half of the free memory, or 80% of free GPU memory).")
 @const_option
 @click.option("--catalog", "catalog_paths", multiple=True, type=click.Path(path_type=Path),
               help="Extra TOML file or directory of theorems (repeatable).")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write every record as JSON Lines as it is produced.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write every record as JSON Lines as it is produced.")
 @click.option("--plot", type=click.Path(path_type=Path), default=None, help="Save the loss curves (needs matplotlib).")
 @click.option("--batch", type=int, default=None,
               help="Minibatch SGD with batch size B (default: GD, or B = min(n, 8) for SGD theorems).")
@@ -240,58 +246,94 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
     """
     import bounds
     from verify.memory import parse_size
-    from verify.records import RecordWriter, dumps
-    from verify.verdict import make_backend, verify_entry
+    from verify.verdict import make_backend
 
     if all_entries:
-        if entry_id is not None:
-            raise BoundsError("give either an ENTRY or --all, not both")
-        from verify.memory import parse_size
-
-        from .verify_matrix import run_matrix
-
-        run_matrix(ctx, n=n, L=L, d=d, seed=seed, widths=ladder, max_steps=1000 if max_steps is None else max_steps,
-                   eps=eps, max_params=max_params, memory_budget=parse_size(memory_budget) if memory_budget else None,
-                   report_dir=report_dir, workers=workers, scheduler=scheduler, dask_mode=dask_mode, fmt=fmt, only=only,
-                   catalog_paths=catalog_paths, backend=backend or ("torch" if device.startswith("cuda") else "numpy"),
-                   device=device, dtype=dtype, sgd_draws=sgd_draws)
+        _run_all(ctx, entry_id, n=n, L=L, d=d, seed=seed, ladder=ladder, max_steps=max_steps, eps=eps,
+                 max_params=max_params, memory_budget=memory_budget, report_dir=report_dir, workers=workers,
+                 scheduler=scheduler, dask_mode=dask_mode, fmt=fmt, only=only, catalog_paths=catalog_paths,
+                 backend=backend, device=device, dtype=dtype, sgd_draws=sgd_draws)
         return
     if entry_id is None:
         raise BoundsError("give an ENTRY (see `bounds list`) or --all")
     max_steps = 5000 if max_steps is None else max_steps
-    backend = backend or ("torch" if device.startswith("cuda") else "numpy")
+    backend = _default_backend(backend, device)
     make_backend(backend, device, dtype)  # a missing torch or GPU is reported before any work
     if plot is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise BoundsError("--plot needs matplotlib: pip install 'overparam-bounds[plot]'") from None
-        from bounds.plotting import image_path
-
-        plot = image_path(plot, "--plot")
-        _check_writable(plot, "--plot")  # before training: a bad path must not cost the results
+        plot = _prepare_plot(plot)
     if max_steps < 0:
         raise BoundsError(f"--max-steps must be non-negative, got {max_steps}")
     budget = parse_size(memory_budget) if memory_budget is not None else None
     entry = bounds.get(entry_id, extra=catalog_paths)
     if n is None:
         n = 64 if data == "sphere" else None
+    _check_sizes(n, batch, test_n)
+    dataset, test_data = load_data(entry, data, n, d, delta, labels, seed, budget, test_n)
+    progress = _Progress if fmt == "table" or sys.stderr.isatty() else None
+    verdict, records = _train_recorded(
+        ctx, entry, dataset, out, L=L, widths=widths or ("predicted",), steps=steps, max_steps=max_steps,
+        backend=backend, device=device, dtype=dtype, eps=eps, step_size=step_size,
+        constants=constants_for(parse_constants(constants), entry.id), seed=seed, memory_budget=budget,
+        progress=progress, batch=batch, sampling=sampling, test_data=test_data, sgd_draws=sgd_draws,
+    )
+    if plot is not None:
+        _plot(verdict, plot)
+    _report(ctx, verdict, fmt, out, records, plot)
+
+
+def _default_backend(backend: str | None, device: str) -> str:
+    """--backend as given, else torch for a CUDA --device and numpy otherwise."""
+    return backend or ("torch" if device.startswith("cuda") else "numpy")
+
+
+def _run_all(ctx: click.Context, entry_id: str | None, *, ladder: str, max_steps: int | None,
+             memory_budget: str | None, backend: str | None, device: str, **options) -> None:
+    """`--all`: the verdict matrix over the catalogue, with its own default of 1000 for --max-steps."""
+    if entry_id is not None:
+        raise BoundsError("give either an ENTRY or --all, not both")
+    from verify.memory import parse_size
+
+    from .verify_matrix import run_matrix
+
+    run_matrix(ctx, widths=ladder, max_steps=1000 if max_steps is None else max_steps,
+               memory_budget=parse_size(memory_budget) if memory_budget else None,
+               backend=_default_backend(backend, device), device=device, **options)
+
+
+def _prepare_plot(plot: Path) -> Path:
+    """The --plot image path, checked before training: matplotlib is there and the file can be written."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise BoundsError("--plot needs matplotlib: pip install 'overparam-bounds[plot]'") from None
+    from bounds.plotting import image_path
+
+    plot = image_path(plot, "--plot")
+    _check_writable(plot, "--plot")  # before training: a bad path must not cost the results
+    return plot
+
+
+def _check_sizes(n: int | None, batch: int | None, test_n: int | None) -> None:
+    """Refuse a sample count, batch size or held-out count that cannot be trained on."""
     if n is not None and n < 2:
         raise BoundsError(f"--n must be at least 2, got {n}")
     if batch is not None and batch < 1:
         raise BoundsError(f"--batch must be a positive integer, got {batch}")
     if test_n is not None and test_n < 0:
         raise BoundsError(f"--test-n must be non-negative, got {test_n}")
-    dataset, test_data = load_data(entry, data, n, d, delta, labels, seed, budget, test_n)
-    progress = _Progress if fmt == "table" or sys.stderr.isatty() else None
+
+
+def _train_recorded(ctx: click.Context, entry, dataset, out: Path | None, **options):
+    """verify_entry with every record written to --out as it is produced; the verdict and the record count.
+
+    Ctrl-C writes an `interrupted` record, says how many records were kept and exits with status 130.
+    """
+    from verify.records import RecordWriter
+    from verify.verdict import verify_entry
+
     writer = RecordWriter(out)
     try:
-        verdict = verify_entry(
-            entry, dataset, L=L, widths=widths or ("predicted",), steps=steps, max_steps=max_steps,
-            backend=backend, device=device, dtype=dtype, eps=eps, step_size=step_size,
-            constants=constants_for(parse_constants(constants), entry.id), seed=seed, memory_budget=budget, writer=writer, progress=progress,
-            batch=batch, sampling=sampling, test_data=test_data, sgd_draws=sgd_draws,
-        )
+        verdict = verify_entry(entry, dataset, writer=writer, **options)
     except KeyboardInterrupt:
         writer.write({"type": "interrupted", "entry": entry.id})
         kept = f"; {writer.count} records kept in {out}" if out is not None else ""
@@ -300,14 +342,19 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
         ctx.exit(130)
     finally:
         writer.close()
-    if plot is not None:
-        _plot(verdict, plot)
+    return verdict, writer.count
+
+
+def _report(ctx: click.Context, verdict, fmt: str, out: Path | None, records: int, plot: Path | None) -> None:
+    """Print the verdict (table or JSON); a width that diverged is an error on stderr and exit status 1."""
+    from verify.records import dumps
+
     if fmt == "json":
         click.echo(dumps(verdict.to_dict()))
     else:
         click.echo(_summary(verdict))
         if out is not None:
-            click.echo(f"records    {writer.count} written to {out}")
+            click.echo(f"records    {records} written to {out}")
         if plot is not None:
             click.echo(f"plot       {plot}")
     diverged = verdict.diverged
