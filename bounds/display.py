@@ -102,7 +102,8 @@ def entry_latex(entry: Entry) -> str:
            f"confidence: {_latex_escape(entry.confidence)})~\\cite{{{paper.key}}}.",
            "\\begin{quote}", _latex_escape(" ".join(entry.quote.split())), "\\end{quote}"]
     if record["bounds"]:
-        lines = [f"  {QUANTITY_NAMES[q][1]} &{QUANTITY_NAMES[q][2]} {b['paper_latex']}" for q, b in record["bounds"].items()]
+        lines = [f"  {QUANTITY_NAMES[q][1]} &{QUANTITY_NAMES[q][2]} {b['paper_latex']}"
+                 for q, b in record["bounds"].items()]
         out += ["\\begin{align*}", " \\\\\n".join(lines), "\\end{align*}"]
         growth = [f"{QUANTITY_NAMES[q][0]}: {_latex_escape(_growth_line(b['exponents']))}"
                   for q, b in record["bounds"].items()]

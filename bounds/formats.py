@@ -248,7 +248,8 @@ def _legend(rows: list[Row]) -> str:
     """One line on what the width column counts and what each row guarantees."""
     unit = _unit_title(rows)
     text = f"Width column: {unit}" + ("" if unit == "width" else " (converted where the theorem counts otherwise)")
-    text += "; guarantee: what the theorem promises (sq. loss: squared loss at most eps; train loss: another training loss;"
+    text += ("; guarantee: what the theorem promises (sq. loss: squared loss at most eps;"
+             " train loss: another training loss;")
     text += " train err: training error; test err: test error / excess risk)"
     if any(row.disputed for row in rows):
         text += "; (disputed): later sources read the result differently, see its footnote"

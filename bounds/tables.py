@@ -153,7 +153,8 @@ def to_html(table: Table) -> str:
         lines.append(f"<caption>{html.escape(table.caption)}</caption>")
     lines.append("<thead><tr>" + "".join(_html_cell(c, "th", False) for c in table.header) + "</tr></thead><tbody>")
     for row in table.rows:
-        lines.append("<tr>" + "".join(_html_cell(c, "td", table.alignment(i) == "r") for i, c in enumerate(row)) + "</tr>")
+        cells = "".join(_html_cell(c, "td", table.alignment(i) == "r") for i, c in enumerate(row))
+        lines.append("<tr>" + cells + "</tr>")
     lines.append("</tbody></table>")
     return "\n".join(lines)
 

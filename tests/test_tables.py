@@ -60,7 +60,8 @@ def test_markdown_cells_round_trip(table):
     for line, row in zip(lines[2:], table.rows, strict=True):
         cells = _markdown_cells(line)
         expected = [_text(c).strip() for c in row]
-        got = [_unfence(cell).strip() if isinstance(content, Cell) else cell for cell, content in zip(cells, row, strict=True)]
+        got = [_unfence(cell).strip() if isinstance(content, Cell) else cell
+               for cell, content in zip(cells, row, strict=True)]
         assert got == expected
 
 

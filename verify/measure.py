@@ -8,8 +8,9 @@ the step GD takes on the outputs u, s = 1 for the 1/2-summed loss)::
     linear_rate           ||u(k) - y||^2 <= (1 - s eta lambda_0 / 2)^k ||u(0) - y||^2   (Thm 4.1)
     iterations_to_eps     loss <= eps within the entry's iteration bound (or the rate's count)
     weight_distance       max_r ||w_r(k) - w_r(0)|| <= R' = 4 sqrt(n) ||y - u(0)|| / (sqrt(m) lambda_0)
-                          (Cor. 4.1; deep nets: ||theta(k) - theta(0)|| <= 4 sqrt(lambda_max(H(0))) ||y - u(0)|| / lambda_0,
-                          the same trajectory-length argument with the model's own Jacobian)
+                          (Cor. 4.1; deep nets: ||theta(k) - theta(0)||
+                          <= 4 sqrt(lambda_max(H(0))) ||y - u(0)|| / lambda_0, the same trajectory-length
+                          argument with the model's own Jacobian)
     activation_flips      fraction of (i, r) whose sign(w_r . x_i) changed <= sqrt(2/pi) R' / kappa  (the
                           anti-concentration step of Lemma 3.2; two-layer ReLU only)
     ntk_at_init           ||H(0) - H^inf||_2 <= lambda_0 / 4   (Lemma 3.1)
@@ -110,8 +111,11 @@ def guarantees(
         envelope = loss0 * np.exp(k * math.log(rate))
         ratio = losses / envelope
         worst = float(np.max(ratio))
-        held = bool(worst <= 1.0 + RATE_TOLERANCE.get(dtype, 1e-9))
-        note = f"worst loss / envelope = {worst:.4g}" + ("" if held else f" (first exceeded at step {int(np.argmax(ratio > 1 + RATE_TOLERANCE.get(dtype, 1e-9)))})")
+        limit = 1.0 + RATE_TOLERANCE.get(dtype, 1e-9)
+        held = bool(worst <= limit)
+        note = f"worst loss / envelope = {worst:.4g}"
+        if not held:
+            note += f" (first exceeded at step {int(np.argmax(ratio > limit))})"
         out.append(Guarantee("linear_rate", held, fit, rate, statement, note))
 
     # iterations to eps ------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """The PyTorch backend (optional extra ``torch``): CPU or CUDA, float32 or float64, no autograd.
 
 The same hand-written gradients as the numpy path (:mod:`verify.gd`) run on torch tensors
-that do not require gradients (no autograd graph is built); weights are initialised in numpy float64 from the seed and copied
-over, so both backends start from identical weights.  Import this module only when torch is
-wanted: ``import verify`` never imports torch.
+that do not require gradients (no autograd graph is built); weights are initialised in numpy
+float64 from the seed and copied over, so both backends start from identical weights.  Import
+this module only when torch is wanted: ``import verify`` never imports torch.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class TorchBackend:
             raise BackendError(f"dtype must be float32 or float64, got {dtype!r}")
         if device.startswith("cuda"):
             if not torch.cuda.is_available():
-                built = "a CPU-only build of torch" if torch.version.cuda is None else f"torch built for CUDA {torch.version.cuda}"
+                built = ("a CPU-only build of torch" if torch.version.cuda is None
+                         else f"torch built for CUDA {torch.version.cuda}")
                 raise BackendError(f"--device {device}: no CUDA GPU is visible here ({built}); use --device cpu")
             index = int(device.split(":")[1]) if ":" in device else 0
             if index >= torch.cuda.device_count():

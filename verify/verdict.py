@@ -109,7 +109,8 @@ class TrainingSetup:
     loss: str  # the training loss: squared or logistic
     choices: list[str]
     algorithm_text: str
-    own_terms: bool = False  # measured in the theorem's own terms (verify.objectives), beside the squared-loss proof steps
+    # measured in the theorem's own terms (verify.objectives), beside the squared-loss proof steps
+    own_terms: bool = False
     test_points: int | None = None  # held-out points, where there are any
     sgd_draws: int = 1
 
@@ -236,7 +237,8 @@ def parse_width(token: str | int) -> tuple[str, float]:
     try:
         value = float(text)
     except ValueError:
-        raise VerifyError(f"width {token!r}: use 'predicted', 'predicted/K', 'predicted*K' or a positive integer") from None
+        raise VerifyError(f"width {token!r}: use 'predicted', 'predicted/K', 'predicted*K' "
+                          "or a positive integer") from None
     if not (math.isfinite(value) and value >= 1 and value == int(value)):
         raise VerifyError(f"width {token!r} must be a positive integer")
     return "explicit", float(int(value))
@@ -777,9 +779,11 @@ def _training_setup(entry, spec: NetworkSpec, dataset: Dataset, batch: int | Non
     if batch is not None:
         text = setting.get("batch", "").lower()
         if sampling is None:
-            sampling = "with-replacement" if "with replacement" in text and "without" not in text else "without-replacement"
+            with_replacement = "with replacement" in text and "without" not in text
+            sampling = "with-replacement" if with_replacement else "without-replacement"
             choices.append(f"sampling: {SAMPLING_TEXT[sampling]} (the entry does not say; --sampling to change it)"
-                           if "replacement" not in text else f"sampling: {SAMPLING_TEXT[sampling]}, as the entry states")
+                           if "replacement" not in text
+                           else f"sampling: {SAMPLING_TEXT[sampling]}, as the entry states")
         else:
             choices.append(f"sampling: {SAMPLING_TEXT[sampling]} (as asked)")
         choices.append("SGD step: W -= eta * (n / B) * sum over the batch of the per-sample gradients of the loss, "
@@ -794,7 +798,8 @@ def _training_setup(entry, spec: NetworkSpec, dataset: Dataset, batch: int | Non
         if ds is None or spec.objective != "logistic" or np.all(np.isin(ds.y, (-1.0, 1.0))):
             return ds
         return Dataset(ds.name, ds.X, np.where(ds.y >= 0, 1.0, -1.0), ds.delta,
-                       list(ds.notes) + ["labels replaced by their signs (y >= 0 -> +1, else -1) for the logistic loss"])
+                       list(ds.notes)
+                       + ["labels replaced by their signs (y >= 0 -> +1, else -1) for the logistic loss"])
 
     dataset, test_data = binary(dataset), binary(test_data)
     if test_data is not None and test_data.d != dataset.d:

@@ -39,8 +39,10 @@ def _filters(function):
 
     decorators = [
         click.option("--arch", "architecture", type=click.Choice(ARCHITECTURES), help="Only this architecture."),
-        click.option("--activation", help="Only this kind of activation (relu, smooth, ...: the first word of its description)."),
-        click.option("--algo", "algorithm", type=click.Choice(ALGORITHMS, case_sensitive=False), help="Only GD, SGD or gradient-flow."),
+        click.option("--activation",
+                     help="Only this kind of activation (relu, smooth, ...: the first word of its description)."),
+        click.option("--algo", "algorithm", type=click.Choice(ALGORITHMS, case_sensitive=False),
+                     help="Only GD, SGD or gradient-flow."),
         click.option("--confidence", type=click.Choice(CONFIDENCE_LEVELS), help="Only entries of this confidence."),
     ]
     return functools.reduce(lambda f, d: d(f), reversed(decorators), function)
@@ -57,7 +59,8 @@ def _point(function, n_required: bool = True):
         click.option("--eps", type=NUMBER, help="Target training loss [default 1e-3]."),
         click.option("--fail-prob", "fail_prob", type=NUMBER, help="Failure probability [default 0.01]."),
         click.option("--delta", type=NUMBER, help="Data separation min ||x_i - x_j|| [default 0.1]."),
-        click.option("--lambda0", "lambda_0", type=NUMBER, help="lambda_min of the NTK Gram matrix [default: from a cited relation]."),
+        click.option("--lambda0", "lambda_0", type=NUMBER,
+                     help="lambda_min of the NTK Gram matrix [default: from a cited relation]."),
         click.option("--gamma", type=NUMBER, help="NTK / NTRF margin [default 0.1]."),
         const_option,
     ]
@@ -152,11 +155,13 @@ def show(entry_id, fmt, catalog_paths) -> None:
 @_filters
 @click.option("--id", "ids", multiple=True, help="Only these theorem ids (repeatable).")
 @click.option("--sort", type=click.Choice(["width", "iterations", "id"]), default="width", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "html", "latex"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "html", "latex"]),
+              default="table", show_default=True)
 @click.option("--in", "unit", type=click.Choice(["width", "neurons", "parameters", "trained-parameters"]),
               default="width", show_default=True,
               help="Count every width bound in this unit, converting through the architecture (d, L, k).")
-@click.option("--guarantee", type=click.Choice(["squared-loss", "training-loss", "training-error", "test-error", "margin"]),
+@click.option("--guarantee",
+              type=click.Choice(["squared-loss", "training-loss", "training-error", "test-error", "margin"]),
               help="Only theorems that guarantee this.")
 @click.option("--counts", "counts", type=click.Choice(["width", "neurons", "parameters", "trained-parameters"]),
               help="Only theorems whose width bound counts this (as stated).")
@@ -176,7 +181,8 @@ def compare(n, L, constants, architecture, activation, algorithm, confidence, id
         confidence=confidence, ids=_unique(ids) or None, sort=sort, constants=parse_constants(constants),
         catalog_paths=catalog_paths, unit=unit, guarantee=guarantee, counts=counts, **_params(kwargs),
     )
-    title = f"Requirements at n = {fmt_value(n)}" + (f", L = {fmt_value(L)}" if L is not None else "") + ", hidden constants 1."
+    depth = f", L = {fmt_value(L)}" if L is not None else ""
+    title = f"Requirements at n = {fmt_value(n)}{depth}, hidden constants 1."
     _write(render(rows, fmt, title), output)
 
 
@@ -294,4 +300,5 @@ def bib(ids, fmt, output, catalog_paths) -> None:
     _write(bibliography(load_catalog(catalog_paths), ids, fmt), output)
 
 
-COMMANDS = [validate, list_command, show, compare, crossover, dominance, plot, docs, bib]  # the group `bounds` holds them
+# The commands the group `bounds` holds.
+COMMANDS = [validate, list_command, show, compare, crossover, dominance, plot, docs, bib]

@@ -75,7 +75,8 @@ def parse(text: str, symbols: Collection[str]) -> Node:
         raise ExpressionError(f"cannot parse {_shown(text)!r}: too deeply nested") from None
     tree = _Translator(text, source, frozenset(symbols)).visit(tree.body, 0)
     if node_count(tree) > MAX_NODES:
-        raise ExpressionError(f"expression {text[:40]!r}... is too large ({node_count(tree)} nodes, at most {MAX_NODES})")
+        raise ExpressionError(f"expression {text[:40]!r}... is too large "
+                              f"({node_count(tree)} nodes, at most {MAX_NODES})")
     return tree
 
 

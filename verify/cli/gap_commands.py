@@ -25,7 +25,8 @@ def _int_list(text: str, flag: str) -> tuple[int, ...]:
         except ParameterError:
             raise ParameterError(f"{flag} expects comma-separated whole numbers, got {item.strip()!r}") from None
         if not (1 <= value <= MAX_STUDY_SIZE) or value != int(value):
-            raise ParameterError(f"{flag} expects positive whole numbers (at most {MAX_STUDY_SIZE}), got {item.strip()!r}")
+            raise ParameterError(f"{flag} expects positive whole numbers (at most {MAX_STUDY_SIZE}), "
+                                 f"got {item.strip()!r}")
         values.append(int(value))
     if not values:
         raise ParameterError(f"{flag} expects comma-separated whole numbers, got {text!r}")
@@ -83,7 +84,9 @@ class _Status:
 
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
 @click.command()
@@ -94,9 +97,9 @@ def _duration(seconds: float) -> str:
 @click.option("--seeds", default=3, show_default=True, type=int, help="Initialisation seeds per n (all must succeed).")
 @click.option("--d", default=10, show_default=True, type=int, help="Input dimension of the sphere data.")
 @click.option("--criterion", "criteria", default="interpolation", show_default=True,
-              help="What success means, comma-separated (the first is the headline): interpolation[:F] (GD fits the data "
-                   "before stalling, cap F x T_kernel steps, F default 300), kernel[:C] (within C x T_kernel steps, C default "
-                   "2), budget (within --steps).")
+              help="What success means, comma-separated (the first is the headline): "
+                   "interpolation[:F] (GD fits the data before stalling, cap F x T_kernel steps, F default 300), "
+                   "kernel[:C] (within C x T_kernel steps, C default 2), budget (within --steps).")
 @click.option("--criterion-max-n", "max_n", multiple=True,
               help="NAME=N: search a later criterion only for n <= N (e.g. kernel=256: kernel widths grow fast).")
 @click.option("--steps", default=None, type=int, help="Step budget of the budget criterion (only it uses one).")
@@ -104,23 +107,29 @@ def _duration(seconds: float) -> str:
               help="cpu (numpy float64) or cuda / cuda:N (torch float64 on that GPU).")
 @click.option("--stability/--no-stability", default=True, show_default=True,
               help="Repeat the search at the largest n with the criterion's cap doubled, and report the change.")
-@click.option("--eps", default=1e-3, show_default=True, type=float, help="Target training loss (the paper's normalisation).")
-@click.option("--eta", default="auto", show_default=True, help="Step size: auto (1 / lambda_max of the kernel) or a number.")
+@click.option("--eps", default=1e-3, show_default=True, type=float,
+              help="Target training loss (the paper's normalisation).")
+@click.option("--eta", default="auto", show_default=True,
+              help="Step size: auto (1 / lambda_max of the kernel) or a number.")
 @click.option("--labels", type=click.Choice(["random", "teacher"]), default="random", show_default=True)
 @click.option("--max-width", default=1 << 15, show_default=True, type=int, help="Largest width tried.")
-@click.option("--entry", "entries", multiple=True, help="Compare with these theorems only (default: all of the setting).")
+@click.option("--entry", "entries", multiple=True,
+              help="Compare with these theorems only (default: all of the setting).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("gap-results"), show_default=True,
               help="Directory for runs.jsonl (resumable store), gap.json and the report.")
 @click.option("--workers", type=int, help="Local worker processes [default: one per core].")
 @click.option("--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")
-@click.option("--dask", "dask_mode", type=click.Choice(["local"]), help="Run on a Dask LocalCluster (--workers processes).")
+@click.option("--dask", "dask_mode", type=click.Choice(["local"]),
+              help="Run on a Dask LocalCluster (--workers processes).")
 @click.option("--catalog", "catalog_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Extra catalogue TOML file or directory (repeatable): its theorems and relations join the comparison.")
+              help="Extra catalogue TOML file or directory (repeatable): "
+                   "its theorems and relations join the comparison.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--report/--no-report", default=None,
-              help="Write report.html/.md and figures into --out (needs matplotlib) [default: when matplotlib is installed].")
-def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, eps, eta, labels, max_width, entries, out_dir,
-        workers, scheduler, dask_mode, catalog_paths, fmt, report):
+              help="Write report.html/.md and figures into --out (needs matplotlib) "
+                   "[default: when matplotlib is installed].")
+def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, eps, eta, labels, max_width, entries,
+        out_dir, workers, scheduler, dask_mode, catalog_paths, fmt, report):
     """Empirical minimal width m*(n), its exponent, and how loose each theorem is.
 
     \b
@@ -181,7 +190,8 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
         from verify.gap.report import write_report
 
         written = write_report(out_dir, out_dir / "report.html")
-        click.echo(f"wrote {written['html']} and {written['markdown']} (figures in {written['html'].parent / 'figures'})", err=True)
+        figures = written["html"].parent / "figures"
+        click.echo(f"wrote {written['html']} and {written['markdown']} (figures in {figures})", err=True)
     if fmt == "json":
         from bounds.jsonio import dumps
 
@@ -221,11 +231,13 @@ def render_gap_table(data: dict) -> str:
 
 @click.command()
 @click.argument("results", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="report.html (the .md and figures/ go beside it) [default: RESULTS/report.html].")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="report.html (the .md and figures/ go beside it) [default: RESULTS/report.html].")
 def report(results, output):
     """Figures, an HTML and a Markdown page from the results of `bounds gap`."""
     from verify.gap.report import write_report
 
     target = output or ((results if results.is_dir() else results.parent) / "report.html")
     written = write_report(results, target)
-    click.echo(f"wrote {written['html']}, {written['markdown']} and {len(written) - 2} figures in {written['html'].parent / 'figures'}")
+    figures = written["html"].parent / "figures"
+    click.echo(f"wrote {written['html']}, {written['markdown']} and {len(written) - 2} figures in {figures}")

@@ -79,7 +79,8 @@ def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max
     bar = _Bar()
     try:
         summary = run_sweep(configs, matrix_task, store_path, workers=workers, scheduler=scheduler,
-                            dask_local=dask_mode == "local", progress=bar, log=lambda m: click.echo(f"note: {m}", err=True))
+                            dask_local=dask_mode == "local", progress=bar,
+                            log=lambda m: click.echo(f"note: {m}", err=True))
     except SweepInterrupted as exc:
         bar.close()
         click.echo(f"interrupted: {exc}; rerun the same command to resume", err=True)

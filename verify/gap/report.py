@@ -5,8 +5,8 @@ Figures, each saved as PNG next to the pages:
 * ``widths_vs_n.png``: log10 width against n (one panel per depth L in a deep setting): every
   theorem's predicted width (one line each) and the empirical minimal widths (per seed, and for
   all seeds with the seed range as error bar), with the fitted power law;
-* ``loss_curves.png``: one panel per n (per (n, L) in a deep setting), training loss against step at the minimal width (solid)
-  and at the largest failed width (dashed), every seed;
+* ``loss_curves.png``: one panel per n (per (n, L) in a deep setting), training loss against step
+  at the minimal width (solid) and at the largest failed width (dashed), every seed;
 * ``looseness.png``: log10 of predicted / empirical width at the largest n (and L), per theorem;
 * ``exponents.png``: each theorem's exponent of n (stated; and on this data, with lambda_0(n)
   measured) against the empirical exponent and its confidence interval.
@@ -97,7 +97,8 @@ def _entry_styles(summary):
     import matplotlib.pyplot as plt
 
     cmap = plt.get_cmap("tab20")
-    return {e["id"]: (cmap(i % 20), CONFIDENCE_STYLE.get(e["confidence"], "-")) for i, e in enumerate(summary["entries"])}
+    return {e["id"]: (cmap(i % 20), CONFIDENCE_STYLE.get(e["confidence"], "-"))
+            for i, e in enumerate(summary["entries"])}
 
 
 def _widths_figure(plt, summary, path: Path) -> None:
@@ -151,7 +152,8 @@ def _widths_panel(ax, summary, rows, fit) -> None:
         per_seed = [w for w in row["minimal_width_per_seed"].values() if w]
         if per_seed:
             ax.scatter([row["n"]] * len(per_seed), np.log10(per_seed), s=14, color="black", alpha=0.45, zorder=3)
-    found = [(r["n"], r["minimal_width"], [w for w in r["minimal_width_per_seed"].values() if w]) for r in rows if r["minimal_width"]]
+    found = [(r["n"], r["minimal_width"], [w for w in r["minimal_width_per_seed"].values() if w])
+             for r in rows if r["minimal_width"]]
     if found:
         x = np.array([f[0] for f in found], dtype=float)
         y = np.log10([f[1] for f in found])
@@ -206,7 +208,8 @@ def _loss_figure(plt, summary, runs, path: Path) -> None:
         for seed in seeds:
             mine = [r for r in records if int(r.config["seed"]) == seed]
             success = [r for r in mine if r.config["width"] == best]
-            failed = sorted((r for r in mine if not r.result.get("reached_eps") and (best is None or r.config["width"] < best)),
+            failed = sorted((r for r in mine
+                             if not r.result.get("reached_eps") and (best is None or r.config["width"] < best)),
                             key=lambda r: r.config["width"])
             for record, style in ((success[0] if success else None, "-"), (failed[-1] if failed else None, "--")):
                 if record is None:
@@ -225,8 +228,8 @@ def _loss_figure(plt, summary, runs, path: Path) -> None:
         ax.legend(fontsize=6)
     for ax in list(axes.flat)[len(rows):]:
         ax.axis("off")
-    fig.suptitle(f"Loss curves: solid at the minimal width, dashed at the largest failed width; dotted line eps = {eps:g}",
-                 fontsize=10)
+    fig.suptitle("Loss curves: solid at the minimal width, dashed at the largest failed width; "
+                 f"dotted line eps = {eps:g}", fontsize=10)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -235,7 +238,8 @@ def _looseness_figure(plt, summary, path: Path) -> None:
     row = max((r for r in summary["rows"] if r["minimal_width"]), key=lambda r: (r["n"], r.get("L", 0)), default=None)
     fig, ax = plt.subplots(figsize=(10, 0.35 * max(4, len(summary["entries"])) + 1.5), constrained_layout=True)
     if row is not None:
-        items = sorted(((eid, p["looseness_log10"]) for eid, p in row["entries"].items() if p.get("looseness_log10") is not None),
+        items = sorted(((eid, p["looseness_log10"]) for eid, p in row["entries"].items()
+                        if p.get("looseness_log10") is not None),
                        key=lambda item: item[1])
         styles = _entry_styles(summary)
         ax.barh([i for i, _ in items], [v for _, v in items], color=[styles[i][0] for i, _ in items])
@@ -258,7 +262,8 @@ def _exponent_figure(plt, summary, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(10, 0.35 * max(4, len(entries)) + 1.5), constrained_layout=True)
     low, high = summary["exponent_ci"]
     if low is not None and high is not None:
-        ax.axvspan(low, high, color="black", alpha=0.12, label=f"empirical {summary['exponent']:.2f} [{low:.2f}, {high:.2f}]")
+        ax.axvspan(low, high, color="black", alpha=0.12,
+                   label=f"empirical {summary['exponent']:.2f} [{low:.2f}, {high:.2f}]")
     ax.axvline(summary["exponent"], color="black", lw=1.5)
     labels = []
     for y, entry in enumerate(entries):
@@ -346,8 +351,9 @@ def tables(summary) -> tuple[Table, Table]:
     loose_head += [f"{_point(row)} ({label})" for label, row in lasts.items()]
     loose_body = []
     for entry in summary["entries"]:
-        label = entry["id"] + (f" (setting differs: {entry['setting_differs']})" if entry.get("setting_differs") else "")
-        cells = [label, entry["confidence"], _stated(entry["exponent_n_stated"]), _slope(entry["exponent_n_on_this_data"])]
+        differs = f" (setting differs: {entry['setting_differs']})" if entry.get("setting_differs") else ""
+        cells = [entry["id"] + differs, entry["confidence"], _stated(entry["exponent_n_stated"]),
+                 _slope(entry["exponent_n_on_this_data"])]
         if deep:
             cells += [_stated(entry.get("exponent_L_stated")), _slope(entry.get("exponent_L_on_this_data"))]
         cells += [_fmt_pow(r["entries"][entry["id"]].get("looseness_log10")) for r in summary["rows"]]
@@ -374,14 +380,16 @@ def summary_sentence(summary) -> str:
     level = f"{100 * summary['confidence_level']:.0f}%"
     if summary.get("exponent_L") is not None:
         text = (f"m* ~ n^{summary['exponent']:.2f} L^{summary['exponent_L']:.2f} "
-                f"({level} intervals: n [{_interval(summary['exponent_ci'])}], L [{_interval(summary['exponent_L_ci'])}]; "
+                f"({level} intervals: n [{_interval(summary['exponent_ci'])}], "
+                f"L [{_interval(summary['exponent_L_ci'])}]; "
                 "joint fit, ")
     else:
         text = f"m* ~ n^{summary['exponent']:.2f} ({level} interval [{_interval(summary['exponent_ci'])}], "
     text += f"{summary['ci_method']}, {summary['points']} points)."
     if summary.get("exponent_by_L"):
         text += " At each depth: " + "; ".join(
-            f"L = {f['L']}: n^{f['exponent']:.2f} [{_interval(f['exponent_ci'])}]" for f in summary["exponent_by_L"]) + "."
+            f"L = {f['L']}: n^{f['exponent']:.2f} [{_interval(f['exponent_ci'])}]"
+            for f in summary["exponent_by_L"]) + "."
     return text
 
 
@@ -440,7 +448,8 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
     out = [
         f"# Theory-practice gap: {summary['setting']}", "",
         f"Model: {summary['model']}.", "",
-        f"Data: n points on the unit sphere in d = {spec['d']} dimensions, {spec['labels']} labels (data seed {spec['data_seed']}); "
+        f"Data: n points on the unit sphere in d = {spec['d']} dimensions, {spec['labels']} labels "
+        f"(data seed {spec['data_seed']}); "
         f"seeds {', '.join(map(str, spec['seeds']))} vary the initialisation; "
         f"step size {spec['eta']} (auto = 1 / (c lambda_max) of the model's infinite-width kernel).", "",
         "Criteria (the first is the headline):", "",
@@ -450,7 +459,8 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
         render(widths, "markdown"), "",
         f"![widths]({paths['widths_vs_n'].relative_to(base)})", "",
         "## Looseness: predicted width / empirical minimal width", "",
-        "Predictions use lambda_0 and delta measured on each data set, other parameters at their defaults, hidden constants 1.", "",
+        "Predictions use lambda_0 and delta measured on each data set, other parameters at their defaults, "
+        "hidden constants 1.", "",
         render(looseness, "markdown"), "",
         f"![looseness]({paths['looseness'].relative_to(base)})", "",
         f"![exponents]({paths['exponents'].relative_to(base)})", "",
@@ -467,10 +477,17 @@ def _html(summary, paths: Mapping[str, Path], base: Path) -> str:
     esc = html.escape
 
     def figure(name, caption):
-        return f'<figure><img src="{esc(str(paths[name].relative_to(base)))}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption></figure>'
+        src, alt = esc(str(paths[name].relative_to(base))), esc(caption)
+        return f'<figure><img src="{src}" alt="{alt}"><figcaption>{alt}</figcaption></figure>'
 
     spec = summary["spec"]
     notes = "".join(f"<li>{esc(n)}</li>" for n in summary.get("notes", []))
+    data = (f"Data: n points on the unit sphere in d = {spec['d']} dimensions, {esc(spec['labels'])} labels "
+            f"(data seed {spec['data_seed']});")
+    widths_caption = ("Predicted widths (lines, one per theorem) and empirical minimal widths "
+                      "(points; bars: seed range) against n.")
+    measured = ("Predictions use &lambda;<sub>0</sub> and &delta; measured on each data set, "
+                "other parameters at their defaults, hidden constants 1.")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Theory-practice gap: {esc(summary['setting'])}</title>
 <style>
@@ -483,16 +500,16 @@ figure {{ margin: 1.5em 0; }} img {{ max-width: 100%; }} figcaption {{ font-size
 </style></head><body>
 <h1>Theory-practice gap: {esc(summary['setting'])}</h1>
 <p>Model: {esc(summary['model'])}.</p>
-<p>Data: n points on the unit sphere in d = {spec['d']} dimensions, {esc(spec['labels'])} labels (data seed {spec['data_seed']});
+<p>{data}
 seeds {esc(', '.join(map(str, spec['seeds'])))} vary the initialisation;
 step size {esc(str(spec['eta']))} (auto = 1 / (c &lambda;<sub>max</sub>) of the model's infinite-width kernel).</p>
 <p>Criteria (the first is the headline):</p>
 <ul>{''.join(f"<li><b>{esc(b['label'])}</b>: {esc(_rule_text(b))}</li>" for b in summary.get("criteria", []))}</ul>
 <ul class="lead">{''.join(f"<li>{esc(line)}</li>" for line in lead_lines(summary))}</ul>
 {render(widths, 'html')}
-{figure('widths_vs_n', 'Predicted widths (lines, one per theorem) and empirical minimal widths (points; bars: seed range) against n.')}
+{figure('widths_vs_n', widths_caption)}
 <h2>Looseness: predicted width / empirical minimal width</h2>
-<p>Predictions use &lambda;<sub>0</sub> and &delta; measured on each data set, other parameters at their defaults, hidden constants 1.</p>
+<p>{measured}</p>
 {render(looseness, 'html')}
 {figure('looseness', 'Looseness at the largest n (and L).')}
 {figure('exponents', 'Exponent of n: stated, on this data, and empirical.')}

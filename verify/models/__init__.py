@@ -119,7 +119,8 @@ def model_for_entry(entry, L: int | None = None) -> NetworkSpec:
     architecture = setting.get("architecture", "")
     if architecture == "resnet" and entry.paper.key == DU_LEE_2019:
         if L is not None and (isinstance(L, bool) or int(L) != L or L < 2):
-            raise UnsupportedSettingError(f"the ResNet needs H = L >= 2 layers (one residual block at least), got {L!r}")
+            raise UnsupportedSettingError(
+                f"the ResNet needs H = L >= 2 layers (one residual block at least), got {L!r}")
         activation, _ = _activation(setting)
         if not get_activation(activation).smooth:  # the ResNet theorem needs a smooth activation
             activation = "softplus"
@@ -130,7 +131,8 @@ def model_for_entry(entry, L: int | None = None) -> NetworkSpec:
             "operator nor the convolutional Gram matrix (Definition 7.1), so a CNN could not be built honestly")
     if architecture not in ("two-layer", "deep-fc"):
         raise UnsupportedSettingError(
-            f"{entry.id}: architecture {architecture or 'unknown'!r} is not modelled by verify (two-layer and deep-fc are)")
+            f"{entry.id}: architecture {architecture or 'unknown'!r} is not modelled by verify "
+            "(two-layer and deep-fc are)")
     kind = loss_kind(entry)
     if kind == "unsupported":
         raise UnsupportedSettingError(

@@ -173,7 +173,8 @@ class NetworkSpec:
             "name": self.name, "papers": list(self.papers), "depth": self.depth, "activation": self.activation,
             "parametrization": self.parametrization,
             "trained_layers": [i + 1 for i, t in enumerate(self.trained) if t],
-            "layers": self.depth + 1, "loss": LOSSES[self.loss] if self.objective == "squared" else OBJECTIVES[self.objective],
+            "layers": self.depth + 1,
+            "loss": LOSSES[self.loss] if self.objective == "squared" else OBJECTIVES[self.objective],
             "init_scale": self.init_scale,
             "source": self.source, "choices": list(self.choices),
         }
