@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -141,7 +141,25 @@ class BackendInfo:
 
 
 @dataclass
-class Verdict:
+class Sizing:
+    """The data's measured lambda_0 and delta, what the entry predicts there, and whether its width fits.
+
+    Shared by a :class:`Plan` and the :class:`Verdict` made from it, which copies the plan's.
+    """
+
+    lambda_0: float
+    lambda_0_source: str
+    delta: float
+    prediction: Prediction
+    predicted_width: int | None
+    predicted_width_log10: float
+    predicted_memory_bytes: float
+    feasible: bool
+    largest_feasible_width: int
+
+
+@dataclass
+class Verdict(Sizing):
     """The predicted width, step size and iterations of an entry on a data set, and what training showed.
 
     The typed records :attr:`prediction`, :attr:`setup` and :attr:`backend_info` are read through
@@ -153,16 +171,7 @@ class Verdict:
     confidence: str
     model: dict  # NetworkSpec.describe()
     data: dict  # Dataset.describe()
-    lambda_0: float
-    lambda_0_source: str
-    delta: float
-    prediction: Prediction
-    predicted_width: int | None
-    predicted_width_log10: float
-    predicted_memory_bytes: float
     memory_budget: float
-    feasible: bool
-    largest_feasible_width: int
     backend_info: BackendInfo
     results: list[WidthResult]
     setup: TrainingSetup
@@ -305,7 +314,7 @@ def make_backend(backend: str, device: str, dtype: str | None):
 
 
 @dataclass
-class Plan:
+class Plan(Sizing):
     """Stage 1 of a verdict: which model, data and settings, what the entry predicts there, and the widths.
 
     Everything :func:`verify_entry` decides before any step size is chosen or any weight allocated.
@@ -321,15 +330,6 @@ class Plan:
     eps: float
     seed: int
     constants: Mapping[str, float] | None
-    lambda_0: float
-    lambda_0_source: str
-    delta: float
-    prediction: Prediction
-    predicted_width: int | None
-    predicted_width_log10: float
-    predicted_memory_bytes: float
-    feasible: bool
-    largest_feasible_width: int
     requests: list[tuple[str, str, float]]  # (label, 'predicted' or 'explicit', factor or width)
     train: bool = True
 
@@ -661,10 +661,8 @@ def _verdict(plan: Plan, results: list[WidthResult]) -> Verdict:
     messages = [message for result in results for message in result.messages]
     return Verdict(
         entry_id=entry.id, arxiv=entry.arxiv, confidence=entry.confidence, model=plan.spec.describe(),
-        data=plan.dataset.describe(), lambda_0=plan.lambda_0, lambda_0_source=plan.lambda_0_source, delta=plan.delta,
-        prediction=plan.prediction, predicted_width=plan.predicted_width,
-        predicted_width_log10=plan.predicted_width_log10, predicted_memory_bytes=plan.predicted_memory_bytes,
-        memory_budget=plan.budget, feasible=plan.feasible, largest_feasible_width=plan.largest_feasible_width,
+        data=plan.dataset.describe(), memory_budget=plan.budget,
+        **{f.name: getattr(plan, f.name) for f in fields(Sizing)},
         backend_info=BackendInfo.of(plan.bk), results=results, setup=plan.setup, messages=messages,
         guarantee=entry.guarantee,
     )
