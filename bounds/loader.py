@@ -16,8 +16,9 @@ from typing import Any
 
 from ._toml import TOMLDecodeError, loads_toml
 from .errors import CatalogError, ExpressionError
-from .expr.ir import Call, Node, children, free_symbols, node_count, substitute
+from .expr.ir import Add, Call, Mul, Node, Num, Pow, Sym, free_symbols, node_count, substitute
 from .expr.parse import MAX_NODES, parse
+from .expr.visitor import Visitor
 from .model import (
     ALGORITHMS,
     ARCHITECTURES,
@@ -560,15 +561,34 @@ def _relation(ctx: _Context, paper: Paper, raw: Any, index: int) -> Relation:
     )
 
 
+class _MOnlyInLogs(Visitor[bool]):
+    """Whether every occurrence of the width m under a node sits inside a log(...)."""
+
+    def _visit_Num(self, node: Num) -> bool:
+        return True
+
+    def _visit_Sym(self, node: Sym) -> bool:
+        return node.name != "m"
+
+    def _all(self, parts: tuple[Node, ...]) -> bool:
+        return all(self.visit(part) for part in parts)
+
+    def _visit_Add(self, node: Add) -> bool:
+        return self._all(node.terms)
+
+    def _visit_Mul(self, node: Mul) -> bool:
+        return self._all(node.factors)
+
+    def _visit_Pow(self, node: Pow) -> bool:
+        return self.visit(node.base) and self.visit(node.exponent)
+
+    def _visit_Call(self, node: Call) -> bool:
+        return node.func == "log" or self._all(node.args)
+
+
 def _m_only_in_logs(node: Node) -> bool:
     """True when every occurrence of m sits inside a log(...)."""
-    if isinstance(node, Call) and node.func == "log":
-        return True
-    from .expr.ir import Sym
-
-    if isinstance(node, Sym):
-        return node.name != "m"
-    return all(_m_only_in_logs(child) for child in children(node))
+    return _MOnlyInLogs().visit(node)
 
 
 #: Points at which a bound must be positive at least once (defaults for everything else).
