@@ -273,8 +273,8 @@ def verify(ctx: click.Context, entry_id: str, n, L, d, data, labels, delta, seed
     verdict, records = _train_recorded(
         ctx, entry, dataset, out, L=L, widths=widths or ("predicted",), steps=steps, max_steps=max_steps,
         backend=backend, device=device, dtype=dtype, eps=eps, step_size=step_size,
-        constants=constants_for(parse_constants(constants), entry.id), seed=seed, memory_budget=budget,
-        progress=progress, batch=batch, sampling=sampling, test_data=test_data, sgd_draws=sgd_draws,
+        constants=constants, seed=seed, memory_budget=budget, progress=progress, batch=batch, sampling=sampling,
+        test_data=test_data, sgd_draws=sgd_draws,
     )
     if plot is not None:
         _plot(verdict, plot)
@@ -323,17 +323,20 @@ def _check_sizes(n: int | None, batch: int | None, test_n: int | None) -> None:
         raise BoundsError(f"--test-n must be non-negative, got {test_n}")
 
 
-def _train_recorded(ctx: click.Context, entry, dataset, out: Path | None, **options):
+def _train_recorded(ctx: click.Context, entry, dataset, out: Path | None, constants: tuple[str, ...], **options):
     """verify_entry with every record written to --out as it is produced; the verdict and the record count.
 
-    Ctrl-C writes an `interrupted` record, says how many records were kept and exits with status 130.
+    --out is opened first, then the --const values are read (so a bad one still leaves --out
+    created and empty, as before). Ctrl-C writes an `interrupted` record, says how many records
+    were kept and exits with status 130.
     """
     from verify.records import RecordWriter
     from verify.verdict import verify_entry
 
     writer = RecordWriter(out)
     try:
-        verdict = verify_entry(entry, dataset, writer=writer, **options)
+        verdict = verify_entry(entry, dataset, writer=writer,
+                               constants=constants_for(parse_constants(constants), entry.id), **options)
     except KeyboardInterrupt:
         writer.write({"type": "interrupted", "entry": entry.id})
         kept = f"; {writer.count} records kept in {out}" if out is not None else ""
