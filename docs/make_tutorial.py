@@ -85,7 +85,7 @@ under the table. Here lambda_0 is given, so no relation is used:
 ```
 
 Widths far beyond float range are fine: `bounds compare --n 1e15 --L 100` works in log space.
-`--format json|csv|markdown|latex` writes the same rows for scripts and papers;
+`--format json|csv|markdown|html|latex` writes the same rows for scripts and papers;
 `--sort iterations` orders by iteration count; `--const C_width=10` sets a hidden constant.
 
 ## 4. Where do two bounds cross?
