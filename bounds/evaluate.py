@@ -15,16 +15,18 @@ import math
 import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .errors import MissingParameterError, ParameterError
 from .expr.ir import Node, Sym, free_symbols, mul, node_count, substitute
-from .expr.logspace import compile_log10, evaluate_mpmath, out_of_range
+from .expr.logspace import evaluate_mpmath, out_of_range
 from .expr.parse import MAX_NODES
 from .model import Entry, Relation
 from .numbers import fmt, log10_of, number
 from .symbols import SymbolInfo, shared_symbols
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FIXED_POINT_TOL = 1e-12
 FIXED_POINT_STEPS = 200
@@ -404,6 +406,8 @@ class CompiledEntry:
         missing = set(self.varying) - set(log10_arrays)
         if missing:
             raise ParameterError(f"missing values for {', '.join(sorted(missing))}")
+        import numpy as np  # the grid path only: a single-point evaluation never imports NumPy
+
         env = {**self.fixed_log10, **{k: np.asarray(v, dtype=float) for k, v in log10_arrays.items()}}
         out: dict[str, np.ndarray] = {}
         width = self.functions.get("width")
@@ -424,6 +428,8 @@ class CompiledEntry:
 
     @staticmethod
     def _solve_width(function, env) -> np.ndarray:
+        import numpy as np
+
         sign, current = function({**env, "m": np.full(1, math.log10(math.e))})
         current = np.maximum(np.where(sign > 0, current, np.nan), 1.0)
         for _ in range(FIXED_POINT_STEPS):
@@ -475,6 +481,8 @@ def compile_entry(
         if node_count(expr, MAX_NODES) > MAX_NODES:
             raise ParameterError(f"{entry.id}: the {quantity} after substituting relations has more than "
                                  f"{MAX_NODES} nodes; too large to evaluate")
+    from .expr.compiled import compile_log10
+
     functions = {quantity: compile_log10(expr) for quantity, expr in expressions.items()}
     return CompiledEntry(
         entry_id=entry.id,

@@ -220,46 +220,36 @@ def load_text(text: str, name: str = "<string>") -> tuple[list[Entry], list[Rela
     return [replace(entry, catalog_relations=own) for entry in entries], rels
 
 
+# What the nesting scan skips (strings and comments, whose brackets do not nest) and what it counts.
+_NESTING_TOKENS = re.compile(
+    r'"""(?:\\[\s\S]|[^\\])*?(?:"""|\Z)'  # multi-line basic string (backslash escapes)
+    r"|'''[\s\S]*?(?:'''|\Z)"  # multi-line literal string
+    r'|"(?:\\[\s\S]|[^"\\\n])*(?:"|(?=\n)|\Z)'  # basic string, ends at its quote or the line's end
+    r"|'[^'\n]*(?:'|(?=\n)|\Z)"  # literal string
+    r"|#[^\n]*"  # comment
+    r"|[\[\]{}\n]"
+)
+
+
 def _too_deep(text: str) -> int | None:
     """The line where arrays or inline tables nest deeper than MAX_TOML_NESTING, if any.
 
-    A cheap scan that skips strings and comments; tables headers ([x], [[x]]) do not nest.
+    A cheap scan (one regular expression; the loop sees only brackets, newlines, strings and
+    comments) that skips strings and comments; table headers ([x], [[x]]) do not nest.
     """
-    depth = 0
-    line = 1
-    i, size = 0, len(text)
-    while i < size:
-        char = text[i]
-        if char == "\n":
-            line += 1
-        elif char == "#":
-            end = text.find("\n", i)
-            i = size if end < 0 else end
-            continue
-        elif char in "\"'":
-            triple = text[i:i + 3] in ('"""', "'''")
-            quote = text[i:i + 3] if triple else char
-            j = i + len(quote)
-            while j < size:
-                if text[j] == "\\" and char == '"':
-                    j += 2
-                    continue
-                if text.startswith(quote, j):
-                    break
-                if text[j] == "\n":
-                    if not triple:
-                        break
-                    line += 1
-                j += 1
-            i = j + len(quote)
-            continue
-        elif char in "[{":
+    depth, line = 0, 1
+    for match in _NESTING_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
             depth += 1
             if depth > MAX_TOML_NESTING:
                 return line
-        elif char in "]}":
+        elif token in ("]", "}"):
             depth = max(0, depth - 1)
-        i += 1
+        elif token == "\n":
+            line += 1
+        else:
+            line += token.count("\n")
     return None
 
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from strategies import log_points, positive_expressions
 
-from bounds.expr.logspace import compile_log10, log10_mpmath
+from bounds.expr.compiled import compile_log10
+from bounds.expr.logspace import log10_mpmath
 from bounds.expr.parse import parse
 
 SYMBOLS = {"n", "L", "delta", "m"}

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from strategies import VARIABLES, log_points, positive_expressions
 
 import bounds.analysis as analysis
+import bounds.expr.compiled as compiled
 import bounds.expr.growth as growth_module
 import bounds.expr.ir as ir
 import bounds.expr.logspace as logspace
@@ -36,7 +37,7 @@ from bounds.expr.visitor import MAX_TREE_DEPTH, ExpressionTooDeep, Visitor
 NODE_CLASSES = [cls for _, cls in inspect.getmembers(ir, inspect.isclass)
                 if issubclass(cls, Node) and cls is not Node and cls.__module__ == ir.__name__]
 #: The modules that walk the tree: each walk is a Visitor, none an isinstance chain over node classes.
-ENGINES = (ir, logspace, growth_module, analysis, loader)
+ENGINES = (ir, logspace, compiled, growth_module, analysis, loader)
 ENGINE_MODULES = tuple(module.__name__ for module in ENGINES)
 
 
@@ -211,7 +212,7 @@ WALKS = {
     "substitute": lambda t: substitute(t, {"n": Sym("L")}),
     "number_value": number_value,
     "to_text": to_text,
-    "compile_log10": lambda t: logspace.compile_log10(t)({"n": np.array([3.0])}),
+    "compile_log10": lambda t: compiled.compile_log10(t)({"n": np.array([3.0])}),
     "evaluate_mpmath": lambda t: logspace.evaluate_mpmath(t, {"n": 1000.0}),
     "growth": lambda t: growth_module.growth(t, "n"),
     "leading_term": lambda t: growth_module.leading_term(t, "n"),
@@ -252,7 +253,7 @@ def test_mpmath_and_compiled_walks_agree_with_sympy_evaluation(tree, point):
     expected = float(sympy.log(reference, 10).evalf(30))
     assert logspace.log10_mpmath(tree, values) == pytest.approx(expected, rel=1e-9, abs=1e-9)
     env = {k: np.array([math.log10(v)]) for k, v in values.items()}
-    sign, lg = logspace.compile_log10(tree)(env)
+    sign, lg = compiled.compile_log10(tree)(env)
     assert float(np.ravel(sign)[0]) == 1.0
     assert float(np.ravel(lg)[0]) == pytest.approx(expected, rel=1e-7, abs=1e-7)
 

@@ -283,3 +283,49 @@ def test_relations_that_use_each_other_hundreds_of_times_are_refused_quickly(bou
     # the point path evaluates relations one after another: no blow-up, an ordinary number
     outcome = bounds_cli("compare", "--n", "1000", "--id", "h-2026/t", "--catalog", path, "--format", "json")
     outcome.refused("expand to more than") if outcome.exit_code else outcome.succeeded()
+
+
+def _reference_nesting_line(text: str, limit: int) -> int | None:
+    """A character-by-character scan with the TOML rules the loader's regular expression encodes."""
+    depth, line, i = 0, 1, 0
+    while i < len(text):
+        char = text[i]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            while i + 1 < len(text) and text[i + 1] != "\n":
+                i += 1
+        elif char in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else char
+            i += len(quote)
+            while i < len(text) and not text.startswith(quote, i):
+                if len(quote) == 1 and text[i] == "\n":
+                    break  # a one-line string ends with its line; the newline is counted below
+                if text[i] == "\\" and quote[0] == '"':
+                    line += text[i + 1:i + 2] == "\n"
+                    i += 2
+                    continue
+                line += text[i] == "\n"
+                i += 1
+            if i < len(text) and text[i] == "\n" and len(quote) == 1:
+                continue
+            i += len(quote)
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="[]{}\"'#\\\nab =", max_size=300))
+def test_nesting_scan_agrees_with_a_character_scan(text):
+    from bounds import loader
+
+    deep = "[" * (loader.MAX_TOML_NESTING - 2)
+    for candidate in (text, deep + text, text + deep + text):
+        assert loader._too_deep(candidate) == _reference_nesting_line(candidate, loader.MAX_TOML_NESTING)

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from strategies import positive_expressions_in_n
 
 from bounds.errors import ExpressionError
+from bounds.expr.compiled import compile_log10
 from bounds.expr.ir import Num, free_symbols, node_count
-from bounds.expr.logspace import LOG10_LIMIT, compile_log10, evaluate_mpmath, log10_mpmath, out_of_range
+from bounds.expr.logspace import LOG10_LIMIT, evaluate_mpmath, log10_mpmath, out_of_range
 from bounds.expr.parse import MAX_EXACT_BITS, parse
 
 SYMBOLS = {"n", "L", "delta", "m", "eps", "lambda_0"}
