@@ -11,6 +11,7 @@ from .asymptotics import exponents
 from .errors import BoundsError
 from .model import GUARANTEE_TEXT
 from .registry import Catalog, load_catalog
+from .tables import Cell, Table, render
 
 SYMBOL = {"width": "m", "iterations": "T", "step_size": "\\eta"}
 RELATION = {"width": "\\gtrsim", "iterations": "\\lesssim", "step_size": "\\lesssim"}
@@ -71,15 +72,15 @@ def _summary(catalog: Catalog) -> list[str]:
         "",
         f"{len(catalog)} theorems from {len(catalog.papers())} papers.",
         "",
-        "| id | result | confidence | counts | guarantee | width | iterations |",
-        "|---|---|---|---|---|---|---|",
     ]
+    rows = []
     for entry in catalog:
-        width, iterations = (_formula_cell(entry, q) for q in ("width", "iterations"))
-        confidence = entry.confidence + (", **disputed**" if entry.disputed else "")
-        out.append(f"| [`{entry.id}`](#{_anchor(entry.id)}) | {entry.label} | {confidence} | {entry.counts} | "
-                   f"{entry.guarantee} | {width} | {iterations} |")
-    return out
+        width, iterations = (Cell(q, markdown=_formula_cell(entry, q)) for q in ("width", "iterations"))
+        confidence = Cell(entry.confidence, markdown=entry.confidence + (", **disputed**" if entry.disputed else ""))
+        link = Cell(entry.id, markdown=f"[`{entry.id}`](#{_anchor(entry.id)})")
+        rows.append([link, entry.label, confidence, entry.counts, entry.guarantee, width, iterations])
+    header = ["id", "result", "confidence", "counts", "guarantee", "width", "iterations"]
+    return out + [render(Table(header, rows), "markdown")]
 
 
 def _paper_section(paper, catalog: Catalog) -> list[str]:
@@ -106,12 +107,11 @@ def _entry_section(entry, catalog: Catalog) -> list[str]:
     if entry.disputed:
         out.append(f"- **Disputed.** {entry.disputed}")
     out += _bound_lines(entry, catalog)
-    out += ["", "| setting | |", "|---|---|"]
-    out += [f"| {k} | {v.replace('|', '/')} |" for k, v in entry.setting.items()]
+    out += ["", render(Table(["setting", ""], list(entry.setting.items())), "markdown")]
     if entry.parameters:
-        out += ["", "| symbol | meaning | shared |", "|---|---|---|"]
-        for name, p in entry.parameters.items():
-            out.append(f"| `{name}` | {p.meaning.replace('|', '/')} | `{p.maps_to_text or name}` |")
+        symbols = [[Cell(name, code=True), p.meaning, Cell(p.maps_to_text or name, code=True)]
+                   for name, p in entry.parameters.items()]
+        out += ["", render(Table(["symbol", "meaning", "shared"], symbols), "markdown")]
     if entry.constants:
         out.append("")
         out += [f"- Hidden constant `{c.name}` = {c.default:g}: {c.meaning}" for c in entry.constants.values()]

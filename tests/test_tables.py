@@ -320,3 +320,22 @@ def test_a_caption_heads_the_text_and_markdown_tables():
     table = Table(["a"], [["1"]], caption="Widths at n = 10")
     assert render(table, "text").split("\n") == ["Widths at n = 10", "a", "-", "1"]
     assert render(table, "markdown").split("\n") == ["Widths at n = 10", "", "| a |", "|---|", "| 1 |"]
+
+
+def test_catalogue_page_renders_its_tables_through_the_table_module(monkeypatch):
+    import bounds.docs
+    from bounds.registry import load_catalog
+
+    calls: list[str] = []
+    real = tables.render
+
+    def spy(table, fmt):
+        calls.append(fmt)
+        return real(table, fmt)
+
+    monkeypatch.setattr(bounds.docs, "render", spy)
+    catalog = load_catalog(())
+    page = bounds.docs.catalogue_page(catalog)
+    with_symbols = sum(1 for entry in catalog if entry.parameters)
+    assert calls == ["markdown"] * (1 + len(catalog) + with_symbols)  # the index, each setting, each symbol table
+    assert "\\|\\|x_i\\|\\|" in page  # a norm in a setting keeps its bars, escaped
