@@ -90,10 +90,7 @@ def entry_markdown(entry: Entry) -> str:
 def entry_latex(entry: Entry) -> str:
     """The card of `entry` as a LaTeX fragment (for nbconvert's PDF export, or a paper)."""
     from .showing import entry_record
-    from .tables import latex_escape as escape
-
-    def _latex_escape(text: str) -> str:  # < and > are other glyphs in LaTeX's text fonts
-        return escape(text).replace("<", "\\textless{}").replace(">", "\\textgreater{}")
+    from .tables import latex_escape as _latex_escape
 
     record = entry_record(entry)
     paper = entry.paper

@@ -189,7 +189,7 @@ def _pretty_bound(entry: Entry, quantity: str, bound: dict[str, Any]) -> list[st
 
 
 def show_latex(entry: Entry, relations: Iterable[Relation] | None = None) -> str:
-    from .formats import _latex_escape
+    from .tables import latex_escape as _latex_escape
 
     record = entry_record(entry, relations)
     paper = entry.paper

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 TABLE_FORMATS = ("text", "markdown", "html", "latex")
 ALIGNMENTS = "lr"
 
+# The ten special characters, and < and >, which LaTeX's default text fonts print as other glyphs.
 LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                 "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
+                 "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}",
+                 "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def to_html(table: Table) -> str:
 
 
 def latex_escape(text: str) -> str:
-    """Text safe in LaTeX's text mode: the ten special characters spelled out, line breaks as spaces."""
+    """Text safe in LaTeX's text mode: the ten special characters and < > spelled out, line breaks as spaces."""
     return "".join(LATEX_SPECIAL.get(ch, ch) for ch in _one_line(text))
 
 

@@ -173,8 +173,8 @@ def test_latex_escape_leaves_no_special_character_bare(text):
     assert _balanced(escaped)
     for char in "&%$#_":
         assert _unescaped(escaped, char) == 0
-    bare = re.sub(r"\\(textbackslash|textasciitilde)\{\}|\\\^\{\}|\\[&%$#_{}]", "", escaped)
-    assert not set(bare) & set("\\{}~^&%$#_")
+    bare = re.sub(r"\\(textbackslash|textasciitilde|textless|textgreater)\{\}|\\\^\{\}|\\[&%$#_{}]", "", escaped)
+    assert not set(bare) & set("\\{}~^&%$#_<>")
 
 
 def test_latex_cell_source_is_used_as_is():
