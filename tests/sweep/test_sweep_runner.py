@@ -9,6 +9,8 @@ import sys
 import warnings
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sweep_helpers import started_keys, store_lines, toy_configs
 
 from verify.sweep import (
@@ -325,3 +327,23 @@ def test_a_run_that_kills_its_dask_worker_is_recorded_as_failed_and_the_sweep_go
     assert (summary.computed, summary.failed) == (3, 1)
     assert records[config_key(configs[2])].error.startswith("worker lost while running this config (KilledWorker")
     assert records[config_key(configs[0])].ok and records[config_key(configs[1])].ok
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 4), max_size=30), st.one_of(st.none(), st.integers(1, 12)))
+def test_batches_cover_every_run_once_within_its_group_and_fill_the_workers(groups, workers):
+    from verify.sweep.runner import _batches
+
+    pending = [(str(i), {"g": g}) for i, g in enumerate(groups)]
+    units = _batches(pending, lambda config: config["g"], workers)
+    assert sorted(i for unit in units for i in unit) == list(range(len(groups)))
+    assert all(unit and len({groups[i] for i in unit}) == 1 for unit in units)
+    distinct = len(set(groups))
+    if workers is None or distinct >= workers:
+        assert len(units) == distinct  # enough groups: none is split
+    else:
+        assert len(units) == min(workers, len(groups)) or all(len(unit) == 1 for unit in units)
+        sizes = {}
+        for unit in units:
+            sizes.setdefault(groups[unit[0]], []).append(len(unit))
+        assert all(max(s) - min(s) <= max(s) // 2 + 1 for s in sizes.values())  # halves, not slivers

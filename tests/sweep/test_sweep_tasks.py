@@ -126,3 +126,18 @@ def test_a_failing_batch_records_an_error_for_every_run(tmp_path):
     summary = run_sweep(configs, _failing_batch, tmp_path / "s.jsonl", workers=1, batch_by=batch_group)
     assert summary.failed == 2
     assert all("boom" in r.error for r in ResultStore(tmp_path / "s.jsonl").load().values())
+
+
+def test_one_group_is_split_to_keep_every_worker_busy(tmp_path):
+    from verify.sweep.tasks import batch_group, train_du2019_batch
+
+    configs = [du2019_config(n=12, width=w, seed=s, d=4, criterion="interpolation") for w in (3, 6, 20) for s in (0, 1)]
+    summary = run_sweep(configs, train_du2019_batch, tmp_path / "s.jsonl", workers=2, batch_by=batch_group)
+    assert summary.computed == 6
+    records = ResultStore(tmp_path / "s.jsonl").load()
+    assert sorted(r.meta["batch_size"] for r in records.values()) == [3] * 6  # two batches, one per worker
+    assert len({r.meta["worker"] for r in records.values()}) in (1, 2)  # the pool decides where each runs
+    for config in configs:
+        stored, alone = records[config_key(config)].result, train_du2019(config)
+        assert (stored["steps_run"], stored["succeeded"]) == (alone["steps_run"], alone["succeeded"])
+        assert stored["final_loss"] == pytest.approx(alone["final_loss"], rel=1e-9)

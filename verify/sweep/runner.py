@@ -179,7 +179,7 @@ def _run_pending(pool: Pool, task: Task, name: str, store: ResultStore, pending:
                  batch_by: Callable[[dict], Any] | None, report: Callable[[int], Any] | None) -> tuple[int, int]:
     """Run the pending configurations on `pool`, one by one or in the batches of `batch_by`, storing each result
     under its key as it arrives; ``report(runs done)`` after each unit of work.  Returns (computed, failed)."""
-    batches = _batches(pending, batch_by)
+    batches = _batches(pending, batch_by, getattr(pool, "workers", None))
     if batch_by is None:
         runs = pool.imap_unordered(partial(execute, task), [pending[b[0]][1] for b in batches])
     else:
@@ -199,14 +199,29 @@ def _run_pending(pool: Pool, task: Task, name: str, store: ResultStore, pending:
     return computed, failed
 
 
-def _batches(pending: list[tuple[str, dict]], batch_by: Callable[[dict], Any] | None) -> list[list[int]]:
-    """Indices into `pending`, one list per unit of work: single runs, or the groups of `batch_by`."""
+def _batches(pending: list[tuple[str, dict]], batch_by: Callable[[dict], Any] | None,
+             workers: int | None = None) -> list[list[int]]:
+    """Indices into `pending`, one list per unit of work: single runs, or the groups of `batch_by`.
+
+    With fewer groups than `workers`, the largest groups are split in two (alternate members,
+    so that runs sorted by size are shared evenly) until every worker has a unit or every unit
+    is a single run: at the largest n a search round is often one group, and a batch can only
+    use one worker.  Splitting changes no result (a run trains alike alone or batched; each is
+    stored under its own key), only which runs share a process.
+    """
     if batch_by is None:
         return [[i] for i in range(len(pending))]
     groups: dict[Any, list[int]] = {}
     for i, (_, config) in enumerate(pending):
         groups.setdefault(batch_by(config), []).append(i)
-    return list(groups.values())
+    units = list(groups.values())
+    while workers is not None and len(units) < workers:
+        largest = max(units, key=len, default=[])
+        if len(largest) < 2:
+            break
+        units.remove(largest)
+        units += [largest[0::2], largest[1::2]]
+    return units
 
 
 def _done(record: Record | None, retry_failed: bool) -> bool:
