@@ -14,7 +14,8 @@ T_kernel (:mod:`verify.kernel_gd`) is the exact number of steps that GD on the s
 infinite-width kernel needs from the run's own initial residual with the same step size, so
 neither of the first two criteria depends on a step budget.  ``doubled()`` is the criterion
 of the stability check: the same rule with twice the cap (interpolation) or twice C (kernel);
-``inherits_success_from`` says when a success under one criterion is one under another.
+``inherits_success_from`` and ``inherits_outcome_from`` say when a run's end under one criterion
+is its end under another.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from . import kernel_gd
 INTERPOLATION, KERNEL, BUDGET = "interpolation", "kernel", "budget"
 NAMES = (INTERPOLATION, KERNEL, BUDGET)
 DEFAULT_FACTOR = {INTERPOLATION: 300.0, KERNEL: 2.0}
+CAP_FREE_STOPS = ("eps", "plateau", "diverged")  # stop reasons that do not depend on the step cap
 
 
 class CriterionError(ValueError):
@@ -106,6 +108,15 @@ class Criterion:
         if self.name == BUDGET:
             return int(self.steps) >= int(other.steps)
         return self.factor >= other.factor
+
+    def inherits_outcome_from(self, other: Criterion, stop_reason: str | None) -> bool:
+        """Whether a run that stopped for `stop_reason` under `other` stops the same way under this criterion.
+
+        The reasons that do not look at the cap carry over to a larger cap of the same rule:
+        ``eps`` (success), ``plateau`` (the loss stopped falling) and ``diverged``.  ``too slow`` and
+        ``limit`` do not: under a larger cap the run goes on, and may succeed.
+        """
+        return stop_reason in CAP_FREE_STOPS and self.inherits_success_from(other)
 
     def describe(self, eps: float, seeds: int) -> str:
         """One sentence for tables and reports."""

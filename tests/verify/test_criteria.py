@@ -190,3 +190,13 @@ def test_budgets_inherit_success_from_smaller_budgets(a, b):
     assert Criterion("budget", steps=max(a, b)).inherits_success_from(Criterion("budget", steps=min(a, b)))
     assert not Criterion("budget", steps=a).inherits_success_from(Criterion("budget", steps=a + b))
     assert not Criterion("budget", steps=a).inherits_success_from(Criterion("kernel", 2.0))
+
+
+@given(st.sampled_from(["interpolation", "kernel", "budget"]), st.integers(1, 1000), st.integers(1, 1000),
+       st.sampled_from(["eps", "plateau", "diverged", "too slow", "limit", None]))
+def test_only_cap_free_endings_carry_over_to_a_larger_cap(name, a, b, reason):
+    make = (lambda x: Criterion(name, steps=x)) if name == "budget" else (lambda x: Criterion(name, float(x)))
+    small, large = make(min(a, b)), make(max(a, b))
+    assert large.inherits_outcome_from(small, reason) == (reason in ("eps", "plateau", "diverged"))
+    if a != b:
+        assert not small.inherits_outcome_from(large, reason)

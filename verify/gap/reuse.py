@@ -1,14 +1,16 @@
-"""Reuse a stored success under a smaller cap instead of retraining it under a larger one.
+"""Reuse a stored run under a smaller cap instead of retraining it under a larger one.
 
 The stability check repeats the search at the largest design point with the criterion's cap
-doubled.  A run that reached eps under the first cap follows the same trajectory to the same
-step under the doubled one (:meth:`verify.criteria.Criterion.inherits_success_from`), so
-training it again would only spend time.  :func:`reuse_successes` writes such runs into the
-store under their own key, as the record of the smaller cap with the new criterion's label and
-step limit, marked ``meta.derived_from`` (the key of the record they copy), so that the store
-stays complete (one record per run of the search, resumable) and says which runs were not
-trained.  Failures are never reused: a run stopped under a small cap may succeed under a
-larger one.
+doubled.  A run that stopped under the first cap for a reason that does not look at the cap
+(it reached eps, its loss plateaued, or it diverged) follows the same trajectory to the same
+step and the same end under the doubled one
+(:meth:`verify.criteria.Criterion.inherits_outcome_from`), so training it again would only
+spend time.  :func:`reuse_cap_free_runs` writes such runs into the store under their own key, as
+the record of the smaller cap with the new criterion's label and step limit, marked
+``meta.derived_from`` (the key of the record they copy), so that the store stays complete (one
+record per run of the search, resumable) and says which runs were not trained.  Runs stopped by
+the cap itself ("limit", "too slow") are always retrained: under a larger cap they go on, and
+may succeed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..criteria import Criterion
+from ..criteria import CAP_FREE_STOPS, Criterion
 from ..sweep import ResultStore, canonical_json, config_key
 from ..sweep.store import Record
 
@@ -33,32 +35,33 @@ def _without_cap(config: Mapping[str, Any]) -> str:
     return canonical_json({name: value for name, value in config.items() if name not in CAP_FIELDS})
 
 
-def reuse_successes(store: ResultStore, configs: Iterable[Mapping[str, Any]]) -> int:
-    """Store every configuration of `configs` that a stored success under a smaller cap answers; return how many.
+def reuse_cap_free_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]]) -> int:
+    """Store every configuration of `configs` that a stored run under a smaller cap answers; return how many.
 
-    A configuration already in the store (successful or not) is left alone.
+    A configuration already in the store (whatever its outcome) is left alone.
     """
     records = store.load()
-    successes: dict[str, list[Record]] = {}
+    reusable: dict[str, list[Record]] = {}
     for record in records.values():
-        if record.ok and record.result.get("succeeded") and "criterion" in record.config:
-            successes.setdefault(_without_cap(record.config), []).append(record)
+        if record.ok and record.result.get("stop_reason") in CAP_FREE_STOPS and "criterion" in record.config:
+            reusable.setdefault(_without_cap(record.config), []).append(record)
     reused = 0
     for config in configs:
         key = config_key(config)
         if key in records or "criterion" not in config:
             continue
         rule = criterion_of(config)
-        sources = [r for r in successes.get(_without_cap(config), ())
-                   if r.key != key and rule.inherits_success_from(criterion_of(r.config))]
+        sources = [r for r in reusable.get(_without_cap(config), ())
+                   if r.key != key and rule.inherits_outcome_from(criterion_of(r.config), r.result["stop_reason"])]
         if not sources:
             continue
         source = min(sources, key=lambda r: r.line)
         result = dict(source.result, criterion=rule.label, step_limit=rule.step_limit(source.result.get("t_kernel")))
+        ended = "succeeded" if source.result.get("succeeded") else f"stopped ({source.result['stop_reason']})"
         store.append(key, config, result, task=source.task,
                      meta={DERIVED: source.key, "wall_time_s": 0.0,
-                           "note": f"not trained: succeeded under {criterion_of(source.config).label} "
-                                   f"in {source.result.get('steps_run')} steps, so it does under {rule.label}"})
+                           "note": f"not trained: {ended} under {criterion_of(source.config).label} "
+                                   f"after {source.result.get('steps_run')} steps, so it does under {rule.label}"})
         records[key] = source  # a configuration repeated in `configs` is written once
         reused += 1
     return reused

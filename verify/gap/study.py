@@ -38,7 +38,7 @@ from bounds.errors import BoundsError, ParameterError
 
 from ..criteria import Criterion, CriterionError
 from ..sweep.errors import SweepError, SweepInterrupted
-from .reuse import count_reused, reuse_successes
+from .reuse import count_reused, reuse_cap_free_runs
 from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
 from .search import MinimalWidth, search_minimal_widths
 
@@ -303,7 +303,7 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
                 if progress is not None:
                     progress(before + done, max(planned, before + total))
 
-            reuse_successes(store, configs)
+            reuse_cap_free_runs(store, configs)
             run_sweep(configs, task, store, pool=pool, progress=counted, log=log, batch_by=batch_group)
             seen.update(keys)
             records = store.load()
