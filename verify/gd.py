@@ -97,6 +97,24 @@ class Trajectory:
         return len(self.losses) - 1
 
 
+@dataclass
+class Resume:
+    """Where a stopped two-layer run stands, to continue it exactly: the step its last loss was recorded at,
+    its first-layer weights there (float64, m x d), and its losses from step 0 to that step.
+
+    Full-batch GD is deterministic and its state is W alone (the output layer is fixed), so a run
+    continued from here follows the trajectory it would have followed had it not stopped.
+    """
+
+    step: int
+    W: np.ndarray
+    losses: list[float]
+
+    def __post_init__(self) -> None:
+        if len(self.losses) != self.step + 1:
+            raise ValueError(f"a run resumed at step {self.step} needs {self.step + 1} losses, got {len(self.losses)}")
+
+
 def checkpoint_steps(steps: int, count: int = 40) -> set[int]:
     """Steps at which the NTK and distances are measured: 0, geometric early, linear later, the last."""
     points = {0, steps}
@@ -138,7 +156,8 @@ class TwoLayerBatch(_Runs):
     FUSED_MAX_ELEMENTS = 1 << 17  # n * sum(m) up to which the fused step is faster (benchmarks/bench_batched.py)
 
     def __init__(self, spec: NetworkSpec, X: np.ndarray, y: np.ndarray, widths: Sequence[int],
-                 seed: int | Sequence[int], etas: Sequence[float], backend: Backend):
+                 seed: int | Sequence[int], etas: Sequence[float], backend: Backend,
+                 resume: Sequence[Resume | None] | None = None, keep_final: bool = False):
         if not (spec.two_layer and spec.trained == (True, False)):
             raise ValueError("TwoLayerBatch trains the first layer of a two-layer network only")
         self.spec, self.bk = spec, backend
@@ -157,10 +176,10 @@ class TwoLayerBatch(_Runs):
             * coef
         )
         W0 = np.concatenate([w[0] for w in inits])
+        self.resume = self._check_resume(resume, inits)
         del inits
         self.X, self.y = backend.asarray(X), backend.asarray(y)
-        self.W = backend.asarray(W0)
-        self.W0 = backend.copy(self.W)
+        self.W0 = backend.asarray(W0)
         self.coef, self.scale = backend.asarray(coef), backend.asarray(scale)
         self.gram = X @ X.T
         self.live: list[int] = list(range(len(self.widths)))
@@ -168,6 +187,28 @@ class TwoLayerBatch(_Runs):
         self.Z = backend.empty((n, W0.shape[0]))
         self.S = backend.empty((n, W0.shape[0]))
         self.pattern0 = None
+        self.keep_final, self.final_W = bool(keep_final), {}
+        if any(r is not None for r in self.resume):  # W(0) gives the initial patterns, W(t) the start
+            self.bk.matmul_into(self.X, self.W0.T, self.Z)
+            self.pattern0 = self.bk.positive(self.Z)
+            self.W = backend.asarray(np.concatenate([w[0] if r is None else r.W for w, r in
+                                                     zip(self._inits(d), self.resume, strict=True)]))
+        else:
+            self.W = backend.copy(self.W0)
+
+    def _inits(self, d: int):
+        """Every run's initial weights, again (a pure function of (seed, width))."""
+        return (self.spec.init(d, m, s) for m, s in zip(self.widths, self.seeds, strict=True))
+
+    def _check_resume(self, resume: Sequence[Resume | None] | None, inits) -> list[Resume | None]:
+        """One start state (or None: from step 0) per run, each with its run's weight shape."""
+        resume = [None] * len(self.widths) if resume is None else list(resume)
+        if len(resume) != len(self.widths):
+            raise ValueError("TwoLayerBatch needs one start state (or None) per width")
+        for r, w in zip(resume, inits, strict=True):
+            if r is not None and np.shape(r.W) != np.shape(w[0]):
+                raise ValueError(f"a start state's W has shape {np.shape(r.W)}, its run's is {np.shape(w[0])}")
+        return resume
 
     def _layout(self) -> None:
         """Column ranges of the live runs in the stacked arrays, and the operators of the fused step.
@@ -237,6 +278,9 @@ class TwoLayerBatch(_Runs):
         runs = set(runs)
         if not runs & set(self.live):
             return
+        if self.keep_final:  # the weights each run stops with, for whoever continues it later
+            for k in runs & set(self.live):
+                self.final_W[k] = self.bk.to_numpy(self.W[slice(*self.blocks[k])]).astype(np.float64, copy=True)
         keep = np.concatenate([np.arange(*self.blocks[k]) for k in self.live if k not in runs] or [np.arange(0)])
         index = self.bk.index(keep)
         self.W, self.W0 = self.W[index], self.W0[index]
@@ -526,6 +570,10 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=N
     rules = list(stall) if stall is not None else [None] * K
     checkpoints = checkpoint_steps(max(limits)) if checkpoints is None else checkpoints
     trajectories = [Trajectory(width=m, eta=net.eta[k]) for k, m in enumerate(net.widths)]
+    resume = list(getattr(net, "resume", None) or [None] * K)
+    if objective is not None and any(r is not None for r in resume):
+        raise ValueError("a run continues from a start state under the squared loss only (no objective)")
+    offset = [0 if r is None else r.step for r in resume]
     initial = np.zeros(K)
     step = 0
     while True:
@@ -534,13 +582,19 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=N
         if step == 0:
             initial[:] = losses
             _record_initial_residuals(net, R, losses, trajectories, objective)
+            _record_resumed(net, resume, trajectories, initial)
         stopping = []
         for c, k in enumerate(net.live):
-            traj, loss = trajectories[k], float(losses[c])
-            traj.losses.append(loss)
-            reason = _stop_reason(traj, step, loss, eps, initial[k], rules[k], limits[k])
-            if (reason is not None or step in checkpoints) and traj.diverged_at is None:
-                _take_snapshot(net, k, traj, step, loss, objective, on_snapshot)
+            traj, own = trajectories[k], step + offset[k]
+            if step == 0 and resume[k] is not None:  # its loss at `own` is recorded and observed already
+                loss = traj.losses[-1]
+                reason = _resume_reason(own, rules[k], limits[k], traj)
+            else:
+                loss = float(losses[c])
+                traj.losses.append(loss)
+                reason = _stop_reason(traj, own, loss, eps, initial[k], rules[k], limits[k])
+            if (reason is not None or own in checkpoints) and traj.diverged_at is None:
+                _take_snapshot(net, k, traj, own, loss, objective, on_snapshot)
             if reason is not None:
                 traj.stopped, traj.stop_reason = True, reason
                 stopping.append(c)
@@ -562,6 +616,29 @@ def _record_initial_residuals(net, R, losses, trajectories: list[Trajectory], ob
     for c, (traj, loss) in enumerate(zip(trajectories, losses, strict=True)):
         traj.initial_residual_norm = (float(np.sqrt(loss / net.spec.loss_scale(net.n))) if objective is None
                                       else objective.residual_norm(net, R, c))
+
+
+def _record_resumed(net, resume: list[Resume | None], trajectories: list[Trajectory], initial: np.ndarray) -> None:
+    """A continued run's history: its losses so far, its initial loss (the divergence test's reference) and
+    initial residual norm, all from its start state rather than from the net's current weights."""
+    for k, r in enumerate(resume):
+        if r is not None:
+            traj = trajectories[k]
+            traj.losses = [float(x) for x in r.losses]
+            initial[k] = traj.losses[0]
+            traj.initial_residual_norm = float(np.sqrt(traj.losses[0] / net.spec.loss_scale(net.n)))
+
+
+def _resume_reason(step: int, rule: PlateauRule | None, limit: int, traj: Trajectory) -> str | None:
+    """Why a continued run stops at its start step, under its (new) cap: the check its rule made there judged
+    again (:meth:`verify.plateau.PlateauRule.verdict`), else its limit.  The loss at that step already passed
+    the divergence and eps tests when the run first saw it (it stopped for a cap-dependent reason)."""
+    if rule is not None and (why := rule.verdict(step)) is not None:
+        traj.stalled_at = step
+        return why
+    if step >= limit:
+        return "limit"
+    return None
 
 
 def _stop_reason(traj: Trajectory, step: int, loss: float, eps: float, initial: float,

@@ -60,6 +60,29 @@ class PlateauRule:
         then, best_then = self.checks[-5]
         return self.judge(then, best_then, step, self.best)
 
+    def state(self) -> dict:
+        """What the rule has seen, as JSON (finite floats): restore it with :meth:`restore`."""
+        return {"best": self.best, "next_check": self.next_check, "checks": [[t, b] for t, b in self.checks]}
+
+    def restore(self, state: dict) -> PlateauRule:
+        """Take up the state of another rule (same eps, any cap) that watched the same run; returns self."""
+        self.best, self.next_check = float(state["best"]), int(state["next_check"])
+        self.checks = [(int(t), float(b)) for t, b in state["checks"]]
+        return self
+
+    def verdict(self, step: int) -> str | None:
+        """The verdict of the check already made at `step` (the last observed), judged again under this cap.
+
+        A run stopped "too slow" under one cap is continued under a larger one by restoring its
+        rule with the new cap: the check at its stop step is judged again here, and every check
+        before it said nothing under the smaller cap, so says nothing under the larger (the
+        plateau test ignores the cap, and "too slow" fires only later when the cap grows).
+        """
+        if not self.checks or self.checks[-1][0] != step or step < self.min_steps or len(self.checks) < 5:
+            return None
+        then, best_then = self.checks[-5]
+        return self.judge(then, best_then, step, self.best)
+
     def judge(self, then: int, best_then: float, now: int, best_now: float) -> str | None:
         """The verdict from the best losses at two steps (then < now)."""
         if best_now <= self.eps:

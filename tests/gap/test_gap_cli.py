@@ -109,6 +109,55 @@ def test_stability_check_reuses_cap_free_endings_and_only_those(study):
     assert trained["final_loss"] == pytest.approx(record["result"]["final_loss"], rel=1e-9)
 
 
+def test_stability_check_continues_runs_stopped_by_the_cap(study):
+    """A two-layer run stopped by the first cap ("limit", "too slow") is continued under the doubled cap from its
+    stored state, marked meta.continued_from, counted, and ends as training it from step 0 does."""
+    from tests.sweep.test_continuation import assert_same_run
+    from verify.sweep.tasks import train_du2019_batch
+
+    out, data = study
+    runs = [json.loads(line) for line in (out / "runs.jsonl").read_text().splitlines()]
+    by_key = {r["key"]: r for r in runs}
+    continued = [r for r in runs if "continued_from" in r["meta"]]
+    assert continued, "the doubled-cap search met runs stopped by the first cap"
+    for record in continued:
+        source = by_key[record["meta"]["continued_from"]]
+        assert source["result"]["stop_reason"] in ("limit", "too slow") and "resume" in source["result"]
+        assert {k for k in record["config"] if record["config"][k] != source["config"][k]} == {"factor"}
+        assert record["meta"]["continued_at_step"] == source["result"]["steps_run"]
+        assert record["result"]["steps_run"] >= source["result"]["steps_run"]
+        assert "derived_from" not in record["meta"]
+    for block in data["criteria"]:
+        mine = [r for r in continued if r["result"]["criterion"] == block["stability"]["doubled"]]
+        assert block["stability"]["continued_runs"] == len(mine)
+        assert block["stability"]["continued_steps_saved"] == sum(r["meta"]["continued_at_step"] for r in mine)
+    # one continued run (the longest), retrained for real from step 0, is the same run
+    record = max(continued, key=lambda r: r["result"]["steps_run"])
+    assert_same_run(record["result"], train_du2019_batch([record["config"]])[0])
+
+
+def test_a_store_without_resume_state_retrains_capped_runs(tmp_path):
+    """Records written before runs kept their state continue nothing: the doubled configuration is trained."""
+    from verify.gap.reuse import continue_capped_runs
+    from verify.sweep import ResultStore, config_key, run_sweep
+    from verify.sweep.tasks import batch_group, du2019_config, train_du2019_batch
+
+    first = [du2019_config(12, w, 0, d=4, criterion="kernel", factor=1.0) for w in (8, 16)]
+    doubled = [du2019_config(12, w, 0, d=4, criterion="kernel", factor=2.0) for w in (8, 16)]
+    with ResultStore(tmp_path / "runs.jsonl") as store:
+        for config, result in zip(first, train_du2019_batch(first), strict=True):
+            assert result.pop("resume", None) is not None  # an old record: stopped at its limit, no state
+            store.append(config_key(config), config, result, task="verify.sweep.tasks:train_du2019_batch")
+        assert continue_capped_runs(store, doubled) == 0
+        summary = run_sweep(doubled, train_du2019_batch, store, workers=1, batch_by=batch_group)
+        assert summary.computed == 2
+        records = store.load()
+    for config, want in zip(doubled, train_du2019_batch(doubled), strict=True):
+        record = records[config_key(config)]
+        assert "continued_from" not in record.meta
+        assert record.result["steps_run"] == want["steps_run"]
+
+
 def test_strict_json_everywhere(study):
     out, data = study
     def refuse(constant):

@@ -9,13 +9,17 @@ spend time.  :func:`reuse_cap_free_runs` writes such runs into the store under t
 the record of the smaller cap with the new criterion's label and step limit, marked
 ``meta.derived_from`` (the key of the record they copy), so that the store stays complete (one
 record per run of the search, resumable) and says which runs were not trained.  Runs stopped by
-the cap itself ("limit", "too slow") are always retrained: under a larger cap they go on, and
-may succeed.
+the cap itself ("limit", "too slow") go on under a larger cap, and may succeed: a two-layer run
+(``du2019``, interpolation or kernel criterion) that kept its state
+(:mod:`verify.sweep.continuation`) is continued from where it stopped by
+:func:`continue_capped_runs`, and stored with ``meta.continued_from`` (its source's key) and
+``meta.continued_at_step``; any other is trained again from step 0.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from ..criteria import CAP_FREE_STOPS, Criterion
@@ -24,6 +28,8 @@ from ..sweep.store import Record
 
 CAP_FIELDS = ("factor", "steps")  # what differs between a criterion and its doubled version
 DERIVED = "derived_from"
+CONTINUED = "continued_from"
+CONTINUED_AT = "continued_at_step"
 
 
 def criterion_of(config: Mapping[str, Any]) -> Criterion:
@@ -71,3 +77,88 @@ def count_reused(store: ResultStore, label: str) -> int:
     """How many stored runs under the criterion `label` were reused rather than trained."""
     return sum(1 for record in store.load().values()
                if record.ok and record.result.get("criterion") == label and DERIVED in record.meta)
+
+
+def _continuable_sources(records: Mapping[str, Record]) -> dict[str, list[Record]]:
+    """The stored two-layer runs that stopped at their cap with their state kept, by configuration less the cap."""
+    from ..sweep.continuation import CONTINUABLE, continuable
+
+    sources: dict[str, list[Record]] = {}
+    for record in records.values():
+        if (record.ok and continuable(record.result) and record.config.get("setting") == "du2019"
+                and record.config.get("criterion") in CONTINUABLE):
+            sources.setdefault(_without_cap(record.config), []).append(record)
+    return sources
+
+
+def _source_for(config: Mapping[str, Any], key: str, sources: Mapping[str, list[Record]]) -> Record | None:
+    """The run to continue `config` from: same configuration under the largest smaller cap of the same rule."""
+    candidates = [r for r in sources.get(_without_cap(config), ())
+                  if r.key != key and r.config["criterion"] == config.get("criterion")
+                  and float(r.config["factor"]) < float(config["factor"])]
+    return max(candidates, key=lambda r: (float(r.config["factor"]), -r.line), default=None)
+
+
+def continue_unit(unit: tuple[list[dict], list[dict]]):
+    """Continue one batch, (configurations, their sources' results), in a worker: its outcomes, run by run."""
+    from ..sweep.tasks import train_du2019_batch
+    from ..sweep.worker import execute_batch
+
+    configs, sources = unit
+    return execute_batch(partial(train_du2019_batch, resume_from=sources), configs)
+
+
+def continue_capped_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]], pool=None) -> int:
+    """Train by continuation every configuration of `configs` that a stored capped run under a smaller cap can
+    continue (:mod:`verify.sweep.continuation`); store each under its own key with ``meta.continued_from``.
+    Returns how many.  Batches share data and criterion (:func:`verify.sweep.tasks.batch_group`), and run
+    on `pool` when one is given, else here.  A configuration already in the store is left alone.
+    """
+    from ..sweep.runner import task_name
+    from ..sweep.tasks import batch_group, train_du2019_batch
+
+    records = store.load()
+    sources = _continuable_sources(records)
+    groups: dict[tuple, list[tuple[str, dict, Record]]] = {}
+    taken: set[str] = set()
+    for config in configs:
+        key = config_key(config)
+        if key in records or key in taken or config.get("setting") != "du2019":
+            continue
+        if (source := _source_for(config, key, sources)) is not None:
+            groups.setdefault(batch_group(dict(config)), []).append((key, dict(config), source))
+            taken.add(key)
+    units = list(groups.values())
+    if units:
+        _continue_units(store, units, pool, task_name(train_du2019_batch))
+    return len(taken)
+
+
+def _continue_units(store: ResultStore, units: list[list[tuple[str, dict, Record]]], pool, name: str) -> None:
+    """Continue every unit (one batch each, on `pool` or here), storing each run as its batch finishes."""
+    from ..sweep.errors import SweepInterrupted
+
+    items = [([c for _, c, _ in unit], [s.result for _, _, s in unit]) for unit in units]
+    runs = pool.imap_unordered(continue_unit, items) if pool is not None else enumerate(map(continue_unit, items))
+    done = 0
+    try:
+        for index, outcomes in runs:
+            for (key, config, source), outcome in zip(units[index], outcomes, strict=True):
+                meta = {**outcome.meta, CONTINUED: source.key, CONTINUED_AT: int(source.result["resume"]["step"])}
+                store.append(key, config, outcome.result, task=name, error=outcome.error, meta=meta)
+                done += 1
+    except KeyboardInterrupt:
+        saved = sum(1 for record in store.load().values() if record.ok)
+        raise SweepInterrupted(str(store.path), saved, saved + sum(map(len, units)) - done, done) from None
+    finally:
+        close = getattr(runs, "close", None)
+        if close is not None:
+            close()
+
+
+def count_continued(store: ResultStore, label: str) -> tuple[int, int]:
+    """How many stored runs under the criterion `label` were continued from a smaller cap, and the steps that
+    saved (the sum of the steps they started at)."""
+    continued = [record for record in store.load().values()
+                 if record.ok and record.result.get("criterion") == label and CONTINUED in record.meta]
+    return len(continued), sum(int(record.meta.get(CONTINUED_AT, 0)) for record in continued)

@@ -17,7 +17,8 @@ nothing twice.
 Every study checks its own stability: at the largest n (deepest L) it repeats the search under
 the criterion with twice the cap (twice C, twice the budget) and reports the change; the
 answer is called stable when the change is within the search resolution.  The runs that
-succeeded under the first cap are not trained again (:mod:`verify.gap.reuse`).
+succeeded under the first cap are not trained again, and two-layer runs stopped by the cap are
+continued from their stored state rather than from step 0 (:mod:`verify.gap.reuse`).
 
 Each catalogue entry of the same architecture is evaluated at the same n with lambda_0 and
 delta *measured on the data* (so no relation is assumed), and its looseness is the
@@ -38,7 +39,7 @@ from bounds.errors import BoundsError, ParameterError
 
 from ..criteria import Criterion, CriterionError
 from ..sweep.errors import SweepError, SweepInterrupted
-from .reuse import count_reused, reuse_cap_free_runs
+from .reuse import continue_capped_runs, count_continued, count_reused, reuse_cap_free_runs
 from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
 from .search import MinimalWidth, search_minimal_widths
 
@@ -304,6 +305,7 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
                     progress(before + done, max(planned, before + total))
 
             reuse_cap_free_runs(store, configs)
+            continue_capped_runs(store, configs, pool)
             run_sweep(configs, task, store, pool=pool, progress=counted, log=log, batch_by=batch_group)
             seen.update(keys)
             records = store.load()
@@ -319,6 +321,8 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
             for _, _, stability in results:
                 if stability is not None:
                     stability["reused_runs"] = count_reused(store, stability["doubled"])
+                    stability["continued_runs"], stability["continued_steps_saved"] = count_continued(
+                        store, stability["doubled"])
         except SweepInterrupted as exc:
             saved = sum(1 for record in store.load().values() if record.ok)
             raise StudyInterrupted(str(store.path), saved, saved - finished_before, exc.exit_status) from None

@@ -114,22 +114,34 @@ def train_du2019(config: dict) -> dict[str, Any]:
     return train_du2019_batch([config])[0]
 
 
-def train_du2019_batch(configs: list[dict]) -> list[dict[str, Any]]:
+def train_du2019_batch(configs: list[dict], resume_from: list[dict | None] | None = None) -> list[dict[str, Any]]:
     """Train several runs of :func:`train_du2019` that differ only in width and seed as one program.
 
     The neurons of every run are stacked in one weight matrix (:class:`verify.gd.TwoLayerBatch`),
     so a step is one GEMM forward and one backward for all of them; each run stops on its own.
     The results equal those of the runs trained alone (same initialisation, same arithmetic).
+
+    `resume_from` (one entry per configuration, or None) continues runs instead of starting
+    them: an entry is the stored result of the same configuration under a smaller cap (same
+    everything but ``factor``) that stopped at that cap and kept its state
+    (:mod:`verify.sweep.continuation`); the run goes on from where it stopped, in the same batch
+    as the fresh runs, and ends as training the configuration from step 0 would.
     """
     from .. import gd
     from ..models import du2019
+    from .continuation import start_state
 
     first = _same_group(configs, "du2019")
+    sources = [None] * len(configs) if resume_from is None else list(resume_from)
+    if len(sources) != len(configs):
+        raise ValueError("resume_from needs one stored result (or None) per configuration")
     spec = du2019()
     data, eta, spectrum = _prepare(first, spec, None)
     widths, seeds = [int(c["width"]) for c in configs], [int(c["seed"]) for c in configs]
-    net = gd.TwoLayerBatch(spec, data.X, data.y, widths, seeds, [eta] * len(configs), _backend(first))
-    return _train(net, configs, spec, data, eta, spectrum, float(spectrum.eigenvalues[0]))
+    resume = [None if src is None else start_state(src) for src in sources]
+    net = gd.TwoLayerBatch(spec, data.X, data.y, widths, seeds, [eta] * len(configs), _backend(first),
+                           resume=resume, keep_final=True)
+    return _train(net, configs, spec, data, eta, spectrum, float(spectrum.eigenvalues[0]), sources)
 
 
 def train_zou_gu2019(config: dict) -> dict[str, Any]:
@@ -217,25 +229,41 @@ def _prepare(config: dict, spec, width: int | None):
     return data, eta, spectrum
 
 
-def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0: float) -> list[dict[str, Any]]:
-    """Run the batch under its criterion and describe every run."""
-    from .. import gd
-    from ..criteria import Criterion
+def _stall_rules(rule, eps: float, t_kernel: list, limits: list[int], sources: list[dict | None]) -> list:
+    """The plateau rule of every run (interpolation only; None else), a continued run's restored from its source."""
     from ..plateau import PlateauRule
 
+    if rule.name != "interpolation":
+        return [None] * len(limits)
+    rules = [PlateauRule(eps, limit, min_steps=t or 1) for t, limit in zip(t_kernel, limits, strict=True)]
+    for r, src in zip(rules, sources, strict=True):
+        if src is not None:
+            r.restore(src["resume"]["plateau"])
+    return rules
+
+
+def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0: float,
+           sources: list[dict | None] | None = None) -> list[dict[str, Any]]:
+    """Run the batch under its criterion and describe every run (a continued run's T_kernel is its source's)."""
+    from .. import gd
+    from ..criteria import Criterion
+    from .continuation import CAPPED_STOPS, CONTINUABLE, RESUME, payload
+
     first = configs[0]
+    sources = sources or [None] * len(configs)
     rule = Criterion(first["criterion"], first["factor"], first["steps"])
     eps, n, d = float(first["eps"]), int(first["n"]), int(first["d"])
     residuals = net.bk.to_numpy(net.forward())
     rate, scale = spec.rate_step(eta, n), spec.loss_scale(n)
-    t_kernel = [spectrum.dynamics(residuals[:, k], rate, scale).steps_to(eps) for k in range(len(configs))]
+    t_kernel = [spectrum.dynamics(residuals[:, k], rate, scale).steps_to(eps) if src is None else src["t_kernel"]
+                for k, src in enumerate(sources)]
     limits = [rule.step_limit(t) for t in t_kernel]
-    stall = [PlateauRule(eps, limit, min_steps=t or 1) if rule.name == "interpolation" else None
-             for t, limit in zip(t_kernel, limits, strict=True)]
+    stall = _stall_rules(rule, eps, t_kernel, limits, sources)
     stop_eps = eps if first["stop_at_eps"] else -math.inf
     trajectories = gd.run(net, limits, stop_eps, checkpoints=set(), stall=stall)
+    final_W = getattr(net, "final_W", {})
     out = []
-    for config, traj, t, limit in zip(configs, trajectories, t_kernel, limits, strict=True):
+    for k, (config, traj, t, limit) in enumerate(zip(configs, trajectories, t_kernel, limits, strict=True)):
         losses = traj.losses
         steps_to_eps = traj.reached_eps if first["stop_at_eps"] else next(
             (step for step, loss in enumerate(losses) if loss <= eps), None)
@@ -256,5 +284,7 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
         }
         if final is not None and len(final.flip_fractions) > 1:
             result["layer_distances"] = list(final.layer_distances)
+        if traj.stop_reason in CAPPED_STOPS and rule.name in CONTINUABLE and k in final_W:
+            result[RESUME] = payload(traj, final_W[k], stall[k])
         out.append(result)
     return out

@@ -1,0 +1,114 @@
+"""Continuing a two-layer run stopped at its cap under a doubled cap gives the run trained from step 0."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from verify.plateau import PlateauRule
+from verify.sweep.continuation import continuable, decode_array, encode_array, start_state
+from verify.sweep.tasks import du2019_config, train_du2019_batch
+
+INTEGER_FIELDS = ("steps_run", "steps_to_eps", "stop_reason", "stalled_at", "step_limit", "succeeded", "reached_eps",
+                  "diverged_at", "t_kernel", "criterion")
+
+
+def assert_same_run(got: dict, want: dict) -> None:
+    """Field by field: integers and labels exactly, floats to 1e-12 relative, the loss curve's steps exactly."""
+    assert set(got) == set(want)
+    for name in INTEGER_FIELDS:
+        assert got[name] == want[name], name
+    for name, value in want.items():
+        if isinstance(value, float):
+            assert got[name] == pytest.approx(value, rel=1e-12, abs=1e-300), name
+    assert got["loss_curve"]["step"] == want["loss_curve"]["step"]
+    np.testing.assert_allclose(got["loss_curve"]["loss"], want["loss_curve"]["loss"], rtol=1e-12)
+    if "resume" in want:
+        assert got["resume"]["step"] == want["resume"]["step"]
+        _same_plateau(got["resume"]["plateau"], want["resume"]["plateau"])
+        np.testing.assert_allclose(decode_array(got["resume"]["W"]), decode_array(want["resume"]["W"]), rtol=1e-10)
+
+
+def _same_plateau(got: dict | None, want: dict | None) -> None:
+    if want is None:
+        assert got is None
+        return
+    assert got["next_check"] == want["next_check"] and got["best"] == pytest.approx(want["best"], rel=1e-12)
+    assert [t for t, _ in got["checks"]] == [t for t, _ in want["checks"]]
+    np.testing.assert_allclose([b for _, b in got["checks"]], [b for _, b in want["checks"]], rtol=1e-12)
+
+
+def _configs(criterion: str, factor: float, widths=(8, 32, 128), seeds=(0, 1, 2), n: int = 24):
+    return [du2019_config(n, w, s, d=4, criterion=criterion, factor=factor) for w in widths for s in seeds]
+
+
+def _continue(criterion: str, factor: float, reason: str) -> tuple[int, int]:
+    """Train under `factor`, continue the runs stopped for `reason` under 2 x factor mixed with fresh runs
+    (the others, and new widths), and compare every one with the doubled configuration trained from step 0.
+    Returns (runs continued, of them how many ran past their first stop)."""
+    first = _configs(criterion, factor)
+    before = train_du2019_batch(first)
+    assert all(json.loads(json.dumps(r, allow_nan=False)) == r for r in before)  # strict JSON, round trips
+    doubled = _configs(criterion, 2 * factor)
+    extra = _configs(criterion, 2 * factor, widths=(16,), seeds=(5,))
+    sources = [r if r["stop_reason"] == reason else None for r in before]
+    assert any(s is not None for s in sources) and all(s is None or continuable(s) for s in sources)
+    continued = train_du2019_batch(doubled + extra, sources + [None] * len(extra))
+    scratch = train_du2019_batch(doubled + extra)
+    for got, want in zip(continued, scratch, strict=True):
+        assert_same_run(got, want)
+    resumed = [(s, c) for s, c in zip(sources, continued, strict=False) if s is not None]
+    return len(resumed), sum(c["steps_run"] > s["steps_run"] for s, c in resumed)
+
+
+def test_a_run_stopped_at_its_limit_continues_to_the_run_from_scratch():
+    count, went_on = _continue("kernel", 1.0, "limit")
+    assert count >= 3 and went_on == count  # a limit run always goes on under a larger limit
+
+
+def test_a_run_stopped_too_slow_continues_to_the_run_from_scratch():
+    count, went_on = _continue("interpolation", 5.0, "too slow")
+    assert count >= 3 and went_on >= 1
+
+
+def test_only_capped_runs_keep_their_state():
+    results = train_du2019_batch([du2019_config(12, 256, s, d=4, criterion="interpolation", factor=300.0)
+                                  for s in (0, 1)])
+    for r in results:
+        assert ("resume" in r) == (r["stop_reason"] in ("limit", "too slow"))
+
+
+def test_arrays_round_trip_bit_for_bit():
+    a = np.random.default_rng(0).standard_normal((7, 3)) * 1e-300
+    assert np.array_equal(decode_array(json.loads(json.dumps(encode_array(a)))), a)
+
+
+def test_a_result_without_resume_state_is_refused():
+    result = train_du2019_batch(_configs("kernel", 1.0, widths=(8,), seeds=(0,)))[0]
+    assert result["stop_reason"] == "limit"
+    del result["resume"]
+    assert not continuable(result)
+    with pytest.raises(ValueError, match="from step 0"):
+        start_state(result)
+
+
+def _losses(steps: int, rate: float) -> list[float]:
+    return [math.exp(-rate * math.sqrt(t + 1)) for t in range(steps)]
+
+
+def test_too_slow_fires_no_earlier_under_a_larger_cap_and_restored_rules_agree():
+    """The reasoning behind continuing a "too slow" run: until the step the small-cap rule stopped at, the
+    large-cap rule says nothing; a rule restored there with the large cap then goes on exactly as one that
+    watched the run from step 0."""
+    losses = _losses(20_000, 0.02)
+    small, large = PlateauRule(1e-9, 200, min_steps=10), PlateauRule(1e-9, 400, min_steps=10)
+    stop = next(t for t, x in enumerate(losses) if small.observe(t, x) is not None)
+    assert all(large.observe(t, x) is None for t, x in enumerate(losses[:stop]))
+    verdict_large = large.observe(stop, losses[stop])
+    restored = PlateauRule(1e-9, 400, min_steps=10).restore(json.loads(json.dumps(small.state())))
+    assert restored.verdict(stop) == verdict_large
+    for t in range(stop + 1, len(losses)):
+        assert restored.observe(t, losses[t]) == large.observe(t, losses[t])
