@@ -91,28 +91,31 @@ class Trajectory:
     stalled_at: int | None = None  # step at which a plateau rule stopped the run
     stopped: bool = False
     stop_reason: str | None = None  # eps, diverged, limit, or the plateau rule's reason
+    start: int = 0  # the step of losses[0]: 0, or the step a continued run started at (:class:`Resume`)
 
     @property
     def steps_run(self) -> int:
-        return len(self.losses) - 1
+        return self.start + len(self.losses) - 1
 
 
 @dataclass
 class Resume:
-    """Where a stopped two-layer run stands, to continue it exactly: the step its last loss was recorded at,
-    its first-layer weights there (float64, m x d), and its losses from step 0 to that step.
+    """Where a stopped two-layer run stands, to continue it exactly: the step it stopped at, its first-layer
+    weights there (float64, m x d), its loss there, and its initial loss (the divergence test's reference).
 
     Full-batch GD is deterministic and its state is W alone (the output layer is fixed), so a run
-    continued from here follows the trajectory it would have followed had it not stopped.
+    continued from here follows the trajectory it would have followed had it not stopped.  Its
+    trajectory records the losses from `step` on (:attr:`Trajectory.start`), not the earlier ones.
     """
 
     step: int
     W: np.ndarray
-    losses: list[float]
+    loss: float
+    initial_loss: float
 
     def __post_init__(self) -> None:
-        if len(self.losses) != self.step + 1:
-            raise ValueError(f"a run resumed at step {self.step} needs {self.step + 1} losses, got {len(self.losses)}")
+        if self.step < 0:
+            raise ValueError(f"a run resumes at a step >= 0, got {self.step}")
 
 
 def checkpoint_steps(steps: int, count: int = 40) -> set[int]:
@@ -619,14 +622,15 @@ def _record_initial_residuals(net, R, losses, trajectories: list[Trajectory], ob
 
 
 def _record_resumed(net, resume: list[Resume | None], trajectories: list[Trajectory], initial: np.ndarray) -> None:
-    """A continued run's history: its losses so far, its initial loss (the divergence test's reference) and
-    initial residual norm, all from its start state rather than from the net's current weights."""
+    """A continued run's history: its loss at its start step (its losses are recorded from there on), its
+    initial loss (the divergence test's reference) and initial residual norm, all from its start state rather
+    than from the net's current weights."""
     for k, r in enumerate(resume):
         if r is not None:
             traj = trajectories[k]
-            traj.losses = [float(x) for x in r.losses]
-            initial[k] = traj.losses[0]
-            traj.initial_residual_norm = float(np.sqrt(traj.losses[0] / net.spec.loss_scale(net.n)))
+            traj.losses, traj.start = [float(r.loss)], int(r.step)
+            initial[k] = float(r.initial_loss)
+            traj.initial_residual_norm = float(np.sqrt(initial[k] / net.spec.loss_scale(net.n)))
 
 
 def _resume_reason(step: int, rule: PlateauRule | None, limit: int, traj: Trajectory) -> str | None:

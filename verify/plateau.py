@@ -30,6 +30,7 @@ import math
 CHECK_RATIO = 2.0 ** 0.25  # four checks per doubling of the step count: the check 4 back is at about t/2
 FLAT_TOL = 1e-3
 HORIZON = 4.0
+JUDGED = 5  # the checks a verdict reads: the last and the one four back (about t/2)
 
 PLATEAU = "plateau"
 TOO_SLOW = "too slow"
@@ -55,14 +56,16 @@ class PlateauRule:
             return None
         self.checks.append((step, self.best))
         self.next_check = max(step + 1, int(math.ceil(step * CHECK_RATIO)))
-        if step < self.min_steps or len(self.checks) < 5:
+        if step < self.min_steps or len(self.checks) < JUDGED:
             return None
-        then, best_then = self.checks[-5]
+        then, best_then = self.checks[-JUDGED]
         return self.judge(then, best_then, step, self.best)
 
     def state(self) -> dict:
-        """What the rule has seen, as JSON (finite floats): restore it with :meth:`restore`."""
-        return {"best": self.best, "next_check": self.next_check, "checks": [[t, b] for t, b in self.checks]}
+        """What the rule has seen, as JSON (finite floats): restore it with :meth:`restore`.  Only the last
+        :data:`JUDGED` checks are kept (no verdict reads further back), so the state has a fixed size."""
+        return {"best": self.best, "next_check": self.next_check,
+                "checks": [[t, b] for t, b in self.checks[-JUDGED:]]}
 
     def restore(self, state: dict) -> PlateauRule:
         """Take up the state of another rule (same eps, any cap) that watched the same run; returns self."""
@@ -78,9 +81,9 @@ class PlateauRule:
         before it said nothing under the smaller cap, so says nothing under the larger (the
         plateau test ignores the cap, and "too slow" fires only later when the cap grows).
         """
-        if not self.checks or self.checks[-1][0] != step or step < self.min_steps or len(self.checks) < 5:
+        if not self.checks or self.checks[-1][0] != step or step < self.min_steps or len(self.checks) < JUDGED:
             return None
-        then, best_then = self.checks[-5]
+        then, best_then = self.checks[-JUDGED]
         return self.judge(then, best_then, step, self.best)
 
     def judge(self, then: int, best_then: float, now: int, best_now: float) -> str | None:

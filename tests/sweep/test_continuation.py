@@ -28,6 +28,8 @@ def assert_same_run(got: dict, want: dict) -> None:
     np.testing.assert_allclose(got["loss_curve"]["loss"], want["loss_curve"]["loss"], rtol=1e-12)
     if "resume" in want:
         assert got["resume"]["step"] == want["resume"]["step"]
+        for name in ("loss", "initial_loss"):
+            assert got["resume"][name] == pytest.approx(want["resume"][name], rel=1e-12), name
         _same_plateau(got["resume"]["plateau"], want["resume"]["plateau"])
         np.testing.assert_allclose(decode_array(got["resume"]["W"]), decode_array(want["resume"]["W"]), rtol=1e-10)
 
@@ -79,6 +81,31 @@ def test_only_capped_runs_keep_their_state():
                                   for s in (0, 1)])
     for r in results:
         assert ("resume" in r) == (r["stop_reason"] in ("limit", "too slow"))
+
+
+def test_a_continuable_record_does_not_grow_with_the_steps_run():
+    """The resume block is W and a few numbers: a run capped ten times later stores about as much."""
+    sizes = {}
+    for factor in (1.0, 10.0):
+        config = du2019_config(24, 32, 0, d=4, criterion="kernel", factor=factor)
+        result = train_du2019_batch([config])[0]
+        assert result["stop_reason"] == "limit" and continuable(result)
+        sizes[result["steps_run"]] = (len(json.dumps(result["resume"])), len(json.dumps(result)))
+    (short, (resume_short, whole_short)), (long, (resume_long, whole_long)) = sorted(sizes.items())
+    assert long >= 8 * short >= 8 * 100
+    assert abs(resume_long - resume_short) < 100  # the same block, the plateau state aside
+    assert whole_long - whole_short < 600  # the curve grows by about 3 log2(10) samples, nothing else
+
+
+def test_a_loss_curve_samples_fixed_steps():
+    from verify.sweep.tasks import _curve, curve_steps
+
+    losses = [1.0 / (t + 1) for t in range(5001)]
+    whole = _curve(losses)
+    assert whole["step"] == curve_steps(5000) and whole["step"][:8] == [0, 1, 2, 3, 4, 5, 6, 8]
+    assert set(curve_steps(300)) - {300} <= set(curve_steps(5000))
+    for start in (0, 1, 7, 300, 4999, 5000):
+        assert _curve(losses[start:], start, _curve(losses[:start + 1])) == whole
 
 
 def test_arrays_round_trip_bit_for_bit():

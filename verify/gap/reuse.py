@@ -111,24 +111,27 @@ def continue_unit(unit: tuple[list[dict], list[dict]]):
 def continue_capped_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]], pool=None) -> int:
     """Train by continuation every configuration of `configs` that a stored capped run under a smaller cap can
     continue (:mod:`verify.sweep.continuation`); store each under its own key with ``meta.continued_from``.
-    Returns how many.  Batches share data and criterion (:func:`verify.sweep.tasks.batch_group`), and run
-    on `pool` when one is given, else here.  A configuration already in the store is left alone.
+    Returns how many.  Batches share data and criterion (:func:`verify.sweep.tasks.batch_group`), split
+    as an ordinary sweep splits them when there are fewer than the pool's workers
+    (:func:`verify.sweep.runner._batches`), and run on `pool` when one is given, else here.  A
+    configuration already in the store is left alone.
     """
-    from ..sweep.runner import task_name
+    from ..sweep.runner import _batches, task_name
     from ..sweep.tasks import batch_group, train_du2019_batch
 
     records = store.load()
     sources = _continuable_sources(records)
-    groups: dict[tuple, list[tuple[str, dict, Record]]] = {}
+    pending: list[tuple[str, dict, Record]] = []
     taken: set[str] = set()
     for config in configs:
         key = config_key(config)
         if key in records or key in taken or config.get("setting") != "du2019":
             continue
         if (source := _source_for(config, key, sources)) is not None:
-            groups.setdefault(batch_group(dict(config)), []).append((key, dict(config), source))
+            pending.append((key, dict(config), source))
             taken.add(key)
-    units = list(groups.values())
+    batches = _batches([(key, config) for key, config, _ in pending], batch_group, getattr(pool, "workers", None))
+    units = [[pending[i] for i in batch] for batch in batches]
     if units:
         _continue_units(store, units, pool, task_name(train_du2019_batch))
     return len(taken)

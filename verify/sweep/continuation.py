@@ -4,9 +4,13 @@ A run of :func:`verify.sweep.tasks.train_du2019_batch` that stops because of its
 or the plateau rule's "too slow", which looks at the cap) would, under a larger cap, go on along
 the same trajectory: full-batch GD is deterministic, and its state is the first-layer weights W
 alone.  Its result therefore carries ``resume``: the step it stopped at, its W there (float64,
-exact: base64 of the zlib-compressed little-endian bytes, with the shape), its losses from step
-0 (the loss curve of the continued run samples them), and its plateau rule's state.  Only these
-runs carry it, so the store stays small; the record's key hashes the configuration, not this.
+exact: base64 of the zlib-compressed little-endian bytes, with the shape), its loss there, its
+initial loss (the divergence test's reference) and its plateau rule's state (the last checks
+only).  That is O(width x d) numbers and a few more, whatever the number of steps: the losses
+before the stop are not kept.  The continued run's loss curve needs none of them, because a
+curve samples fixed steps (:func:`verify.sweep.tasks.curve_steps`): its samples below the start
+step are the stored curve's.  Only these runs carry the block; the record's key hashes the
+configuration, not this.
 """
 
 from __future__ import annotations
@@ -35,15 +39,24 @@ def decode_array(data: Mapping[str, Any]) -> np.ndarray:
     return np.frombuffer(raw, dtype="<f8").reshape(data["shape"]).astype(np.float64)
 
 
-def payload(traj, W: np.ndarray, rule) -> dict[str, Any]:
-    """What continuing a stopped run needs: its step, W there, its losses and its plateau rule's state (or None)."""
-    return {"step": traj.steps_run, "W": encode_array(W), "losses": encode_array(np.asarray(traj.losses)),
-            "plateau": None if rule is None else rule.state()}
+def payload(traj, W: np.ndarray, rule, initial_loss: float) -> dict[str, Any]:
+    """What continuing a stopped run needs: its step, W there, its loss there, its initial loss and its plateau
+    rule's state (or None)."""
+    return {"step": traj.steps_run, "W": encode_array(W), "loss": float(traj.losses[-1]),
+            "initial_loss": float(initial_loss), "plateau": None if rule is None else rule.state()}
 
 
 def continuable(result: Mapping[str, Any] | None) -> bool:
-    """Whether a stored result can be continued under a larger cap (it stopped at its cap and kept its state)."""
-    return bool(result) and result.get("stop_reason") in CAPPED_STOPS and isinstance(result.get(RESUME), Mapping)
+    """Whether a stored result can be continued under a larger cap: it stopped at its cap, kept its state
+    (in this format: older records kept their whole loss history instead), and its loss curve samples the
+    fixed steps of :func:`verify.sweep.tasks.curve_steps` (the continued run's curve starts with them)."""
+    from .tasks import curve_steps
+
+    if not result or result.get("stop_reason") not in CAPPED_STOPS or not isinstance(result.get(RESUME), Mapping):
+        return False
+    data, curve = result[RESUME], result.get("loss_curve")
+    return (all(name in data for name in ("step", "W", "loss", "initial_loss", "plateau"))
+            and isinstance(curve, Mapping) and curve.get("step") == curve_steps(int(data["step"])))
 
 
 def start_state(result: Mapping[str, Any]):
@@ -54,4 +67,4 @@ def start_state(result: Mapping[str, Any]):
         raise ValueError("this result cannot be continued: it did not stop at its cap, or has no resume state "
                          "(a store written before runs kept it: train the configuration from step 0)")
     data = result[RESUME]
-    return Resume(int(data["step"]), decode_array(data["W"]), decode_array(data["losses"]).tolist())
+    return Resume(int(data["step"]), decode_array(data["W"]), float(data["loss"]), float(data["initial_loss"]))

@@ -93,11 +93,34 @@ def _check(config: dict, setting: str = "du2019") -> None:
         raise ValueError(f"configuration version {config['version']} is not this task's ({TASK_VERSION})")
 
 
-def _curve(losses: list[float], points: int = 24) -> dict[str, list]:
-    """The loss at about `points` steps, geometrically spaced (step 0 and the last step included)."""
-    last = len(losses) - 1
-    steps = sorted({0, last, *(int(round(s)) for s in np.geomspace(1, max(last, 1), points))} & set(range(last + 1)))
-    return {"step": steps, "loss": [float(losses[s]) for s in steps]}
+CURVE_STEPS_PER_DOUBLING = 3  # the loss curve's sampled steps: ratio 2^(1/3) once past the first few
+
+
+def curve_steps(last: int) -> list[int]:
+    """The steps a loss curve samples for a run whose last step is `last`: the fixed sequence 0, 1, 2, 3, 4, 5,
+    6, 8, 10, 13, 16, 20, 25, 32, ... (round(2^(k/3)), deduplicated) below `last`, then `last`.
+
+    The sequence does not depend on `last`, so a run continued from a step t
+    (:mod:`verify.sweep.continuation`) has the curve of the run from step 0: the samples below t
+    of its stored curve, then its own.  About 3 log2(last) points (60 at a million steps).
+    """
+    steps, k = [0], 0
+    while (s := int(round(2.0 ** (k / CURVE_STEPS_PER_DOUBLING)))) < last:
+        if s > steps[-1]:
+            steps.append(s)
+        k += 1
+    return steps + [last] if last > 0 else steps
+
+
+def _curve(losses: list[float], start: int = 0, before: dict[str, list] | None = None) -> dict[str, list]:
+    """The loss at the steps of :func:`curve_steps`; ``losses[i]`` is the loss at step ``start + i``, and a run
+    continued from `start` takes its samples below `start` from `before` (its source's curve)."""
+    if start and before is None:
+        raise ValueError("a curve from a run continued at a step > 0 needs its source's curve")
+    last = start + len(losses) - 1
+    head = [(t, x) for t, x in zip(before["step"], before["loss"], strict=True) if t < start] if start else []
+    points = head + [(t, float(losses[t - start])) for t in curve_steps(last) if t >= start]
+    return {"step": [t for t, _ in points], "loss": [x for _, x in points]}
 
 
 def train_du2019(config: dict) -> dict[str, Any]:
@@ -264,14 +287,15 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
     final_W = getattr(net, "final_W", {})
     out = []
     for k, (config, traj, t, limit) in enumerate(zip(configs, trajectories, t_kernel, limits, strict=True)):
-        losses = traj.losses
+        losses, src = traj.losses, sources[k]  # a continued run's losses start at its source's last step
+        initial_loss = losses[0] if src is None else float(src[RESUME]["initial_loss"])
         steps_to_eps = traj.reached_eps if first["stop_at_eps"] else next(
-            (step for step, loss in enumerate(losses) if loss <= eps), None)
+            (traj.start + i for i, loss in enumerate(losses) if loss <= eps), None)
         final = traj.snapshots[-1] if traj.snapshots else None
         width = int(config["width"])
         trained = spec.trained_parameter_count(d, width)
         result = {
-            "initial_loss": losses[0], "final_loss": losses[-1], "steps_run": traj.steps_run,
+            "initial_loss": initial_loss, "final_loss": losses[-1], "steps_run": traj.steps_run,
             "steps_to_eps": steps_to_eps, "reached_eps": steps_to_eps is not None, "diverged_at": traj.diverged_at,
             "stop_reason": traj.stop_reason, "stalled_at": traj.stalled_at,
             "criterion": rule.label, "t_kernel": t, "step_limit": limit,
@@ -280,11 +304,11 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
             "trained_parameters": trained, "parameter_ratio": trained / n,
             "max_neuron_distance": final.max_neuron_distance if final is not None else None,
             "flip_fraction": float(np.mean(final.flip_fractions)) if final is not None else None,  # over all layers
-            "loss_curve": _curve(losses),
+            "loss_curve": _curve(losses, traj.start, None if src is None else src["loss_curve"]),
         }
         if final is not None and len(final.flip_fractions) > 1:
             result["layer_distances"] = list(final.layer_distances)
         if traj.stop_reason in CAPPED_STOPS and rule.name in CONTINUABLE and k in final_W:
-            result[RESUME] = payload(traj, final_W[k], stall[k])
+            result[RESUME] = payload(traj, final_W[k], stall[k], initial_loss)
         out.append(result)
     return out
