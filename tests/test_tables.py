@@ -230,7 +230,9 @@ def test_malformed_tables_and_formats_are_refused():
 # -- every command and report uses it -----------------------------------------------------
 
 
-def _spy(monkeypatch) -> list[str]:
+def _spy(monkeypatch, *modules) -> list[str]:
+    """Record the format of every table rendered through `render` as bound in `modules` (default: the
+    table module itself and the listing); returns the list the calls are appended to."""
     calls: list[str] = []
     real = tables.render
 
@@ -242,8 +244,8 @@ def _spy(monkeypatch) -> list[str]:
     import bounds.formats
     import bounds.listing
 
-    monkeypatch.setattr(tables, "render", spy)
-    monkeypatch.setattr(bounds.listing, "render", spy)
+    for module in modules or (tables, bounds.listing):
+        monkeypatch.setattr(module, "render", spy)
     return calls
 
 
@@ -295,15 +297,7 @@ def test_gap_and_matrix_reports_render_through_the_table_module(monkeypatch):
     from verify import matrix
     from verify.gap import report
 
-    calls: list[str] = []
-    real = tables.render
-
-    def spy(table, fmt):
-        calls.append(fmt)
-        return real(table, fmt)
-
-    monkeypatch.setattr(report, "render", spy)
-    monkeypatch.setattr(matrix, "render", spy)
+    calls = _spy(monkeypatch, report, matrix)
     root = Path(__file__).resolve().parents[1] / "examples"
     summary, _ = report.load_results(root / "gap-two-layer")
     paths = {name: Path("/r/figures") / f"{name}.png" for name in report.FIGURES}
@@ -326,14 +320,7 @@ def test_catalogue_page_renders_its_tables_through_the_table_module(monkeypatch)
     import bounds.docs
     from bounds.registry import load_catalog
 
-    calls: list[str] = []
-    real = tables.render
-
-    def spy(table, fmt):
-        calls.append(fmt)
-        return real(table, fmt)
-
-    monkeypatch.setattr(bounds.docs, "render", spy)
+    calls = _spy(monkeypatch, bounds.docs)
     catalog = load_catalog(())
     page = bounds.docs.catalogue_page(catalog)
     with_symbols = sum(1 for entry in catalog if entry.parameters)

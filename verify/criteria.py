@@ -75,6 +75,11 @@ class Criterion:
             return cls(BUDGET, factor, steps)
         return cls(name, factor, None)
 
+    @classmethod
+    def of_config(cls, config) -> Criterion:
+        """The criterion a run configuration trains under (its ``criterion``, ``factor`` and ``steps`` fields)."""
+        return cls(config["criterion"], config.get("factor"), config.get("steps"))
+
     @property
     def label(self) -> str:
         """The criterion as typed: interpolation:300, kernel:2, budget."""

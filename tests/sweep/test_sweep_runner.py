@@ -332,10 +332,10 @@ def test_a_run_that_kills_its_dask_worker_is_recorded_as_failed_and_the_sweep_go
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 4), max_size=30), st.one_of(st.none(), st.integers(1, 12)))
 def test_batches_cover_every_run_once_within_its_group_and_fill_the_workers(groups, workers):
-    from verify.sweep.runner import _batches
+    from verify.sweep.runner import batch_units
 
     pending = [(str(i), {"g": g}) for i, g in enumerate(groups)]
-    units = _batches(pending, lambda config: config["g"], workers)
+    units = batch_units(pending, lambda config: config["g"], workers)
     assert sorted(i for unit in units for i in unit) == list(range(len(groups)))
     assert all(unit and len({groups[i] for i in unit}) == 1 for unit in units)
     distinct = len(set(groups))

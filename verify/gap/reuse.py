@@ -32,11 +32,6 @@ CONTINUED = "continued_from"
 CONTINUED_AT = "continued_at_step"
 
 
-def criterion_of(config: Mapping[str, Any]) -> Criterion:
-    """The criterion a run configuration trains under."""
-    return Criterion(config["criterion"], config.get("factor"), config.get("steps"))
-
-
 def _without_cap(config: Mapping[str, Any]) -> str:
     return canonical_json({name: value for name, value in config.items() if name not in CAP_FIELDS})
 
@@ -56,9 +51,9 @@ def reuse_cap_free_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]]
         key = config_key(config)
         if key in records or "criterion" not in config:
             continue
-        rule = criterion_of(config)
-        sources = [r for r in reusable.get(_without_cap(config), ())
-                   if r.key != key and rule.inherits_outcome_from(criterion_of(r.config), r.result["stop_reason"])]
+        rule = Criterion.of_config(config)
+        sources = [r for r in reusable.get(_without_cap(config), ()) if r.key != key
+                   and rule.inherits_outcome_from(Criterion.of_config(r.config), r.result["stop_reason"])]
         if not sources:
             continue
         source = min(sources, key=lambda r: r.line)
@@ -66,7 +61,7 @@ def reuse_cap_free_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]]
         ended = "succeeded" if source.result.get("succeeded") else f"stopped ({source.result['stop_reason']})"
         store.append(key, config, result, task=source.task,
                      meta={DERIVED: source.key, "wall_time_s": 0.0,
-                           "note": f"not trained: {ended} under {criterion_of(source.config).label} "
+                           "note": f"not trained: {ended} under {Criterion.of_config(source.config).label} "
                                    f"after {source.result.get('steps_run')} steps, so it does under {rule.label}"})
         records[key] = source  # a configuration repeated in `configs` is written once
         reused += 1
@@ -113,10 +108,10 @@ def continue_capped_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]
     continue (:mod:`verify.sweep.continuation`); store each under its own key with ``meta.continued_from``.
     Returns how many.  Batches share data and criterion (:func:`verify.sweep.tasks.batch_group`), split
     as an ordinary sweep splits them when there are fewer than the pool's workers
-    (:func:`verify.sweep.runner._batches`), and run on `pool` when one is given, else here.  A
+    (:func:`verify.sweep.runner.batch_units`), and run on `pool` when one is given, else on one local worker.  A
     configuration already in the store is left alone.
     """
-    from ..sweep.runner import _batches, task_name
+    from ..sweep.runner import batch_units, task_name
     from ..sweep.tasks import batch_group, train_du2019_batch
 
     records = store.load()
@@ -130,7 +125,7 @@ def continue_capped_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]
         if (source := _source_for(config, key, sources)) is not None:
             pending.append((key, dict(config), source))
             taken.add(key)
-    batches = _batches([(key, config) for key, config, _ in pending], batch_group, getattr(pool, "workers", None))
+    batches = batch_units([(key, config) for key, config, _ in pending], batch_group, getattr(pool, "workers", None))
     units = [[pending[i] for i in batch] for batch in batches]
     if units:
         _continue_units(store, units, pool, task_name(train_du2019_batch))
@@ -138,25 +133,30 @@ def continue_capped_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]
 
 
 def _continue_units(store: ResultStore, units: list[list[tuple[str, dict, Record]]], pool, name: str) -> None:
-    """Continue every unit (one batch each, on `pool` or here), storing each run as its batch finishes."""
+    """Continue every unit (one batch each, on `pool`, else on one local worker process), storing each run as its
+    batch finishes (:func:`verify.sweep.runner.store_units`, as a sweep stores its runs)."""
     from ..sweep.errors import SweepInterrupted
+    from ..sweep.pools import make_pool
+    from ..sweep.runner import store_units
 
-    items = [([c for _, c, _ in unit], [s.result for _, _, s in unit]) for unit in units]
-    runs = pool.imap_unordered(continue_unit, items) if pool is not None else enumerate(map(continue_unit, items))
-    done = 0
+    source = {key: record for unit in units for key, _, record in unit}
+    payloads = [([c for _, c, _ in unit], [s.result for _, _, s in unit]) for unit in units]
+    runs = [[(key, config) for key, config, _ in unit] for unit in units]
+
+    def meta(key: str) -> dict:
+        return {CONTINUED: source[key].key, CONTINUED_AT: int(source[key].result["resume"]["step"])}
+
     try:
-        for index, outcomes in runs:
-            for (key, config, source), outcome in zip(units[index], outcomes, strict=True):
-                meta = {**outcome.meta, CONTINUED: source.key, CONTINUED_AT: int(source.result["resume"]["step"])}
-                store.append(key, config, outcome.result, task=name, error=outcome.error, meta=meta)
-                done += 1
+        if pool is None:
+            with make_pool(1) as one:
+                store_units(one, store, name, runs, continue_unit, payloads, meta=meta)
+        else:
+            store_units(pool, store, name, runs, continue_unit, payloads, meta=meta)
     except KeyboardInterrupt:
-        saved = sum(1 for record in store.load().values() if record.ok)
-        raise SweepInterrupted(str(store.path), saved, saved + sum(map(len, units)) - done, done) from None
-    finally:
-        close = getattr(runs, "close", None)
-        if close is not None:
-            close()
+        records = store.load()
+        saved = sum(1 for record in records.values() if record.ok)
+        done = sum(1 for key in source if key in records)
+        raise SweepInterrupted(str(store.path), saved, saved + len(source) - done, done) from None
 
 
 def count_continued(store: ResultStore, label: str) -> tuple[int, int]:

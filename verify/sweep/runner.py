@@ -17,7 +17,7 @@ import os
 import pickle
 import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
@@ -27,7 +27,7 @@ from .errors import StoreError, SweepError, SweepInterrupted
 from .keys import config_key, plain_config
 from .pools import Pool, make_pool
 from .store import Record, ResultStore
-from .worker import Outcome, Task, execute, execute_batch
+from .worker import Task, execute, execute_batch
 
 Progress = Callable[[int, int], Any]
 
@@ -179,17 +179,32 @@ def _run_pending(pool: Pool, task: Task, name: str, store: ResultStore, pending:
                  batch_by: Callable[[dict], Any] | None, report: Callable[[int], Any] | None) -> tuple[int, int]:
     """Run the pending configurations on `pool`, one by one or in the batches of `batch_by`, storing each result
     under its key as it arrives; ``report(runs done)`` after each unit of work.  Returns (computed, failed)."""
-    batches = _batches(pending, batch_by, getattr(pool, "workers", None))
+    units = [[pending[i] for i in b] for b in batch_units(pending, batch_by, getattr(pool, "workers", None))]
     if batch_by is None:
-        runs = pool.imap_unordered(partial(execute, task), [pending[b[0]][1] for b in batches])
+        work, payloads = partial(execute, task), [unit[0][1] for unit in units]
     else:
-        runs = pool.imap_unordered(partial(execute_batch, task), [[pending[i][1] for i in b] for b in batches])
+        work, payloads = partial(execute_batch, task), [[config for _, config in unit] for unit in units]
+    return store_units(pool, store, name, units, work, payloads, report=report)
+
+
+def store_units(pool: Pool, store: ResultStore, name: str, units: Sequence[Sequence[tuple[str, dict]]],
+                work: Callable[[Any], Any], payloads: Sequence[Any], *,
+                meta: Callable[[str], Mapping[str, Any]] | None = None,
+                report: Callable[[int], Any] | None = None) -> tuple[int, int]:
+    """Run ``work(payload)`` for each unit of (key, config) runs on `pool` and store every run's outcome under its
+    key as its unit finishes (with ``meta(key)`` added to its bookkeeping); ``report(runs done)`` after each
+    unit.  `work` returns one :class:`Outcome` (a unit of one run) or a list of them, one per run.  Returns
+    (computed, failed).  The one place where finished work reaches the store, for sweeps and for the gap
+    study's continued runs alike."""
+    runs = pool.imap_unordered(work, list(payloads))
     computed = failed = 0
     try:
         for index, value in runs:
-            outcomes = [value] if batch_by is None else value
-            for i, outcome in zip(batches[index], outcomes, strict=True):
-                _save(store, name, *pending[i], outcome)
+            outcomes = value if isinstance(value, list) else [value]
+            for (key, config), outcome in zip(units[index], outcomes, strict=True):
+                extra = {} if meta is None else meta(key)
+                store.append(key, config, outcome.result, task=name, error=outcome.error,
+                             meta={**outcome.meta, **extra})
                 computed += 1
                 failed += outcome.error is not None
             if report is not None:
@@ -199,7 +214,7 @@ def _run_pending(pool: Pool, task: Task, name: str, store: ResultStore, pending:
     return computed, failed
 
 
-def _batches(pending: list[tuple[str, dict]], batch_by: Callable[[dict], Any] | None,
+def batch_units(pending: list[tuple[str, dict]], batch_by: Callable[[dict], Any] | None,
              workers: int | None = None) -> list[list[int]]:
     """Indices into `pending`, one list per unit of work: single runs, or the groups of `batch_by`.
 
@@ -234,7 +249,3 @@ def _check_task(existing: Mapping[str, Record], items: list[tuple[str, dict]], n
         raise StoreError(f"{store.path} holds results of {', '.join(sorted(others))} for some of these "
                          f"configurations, but this sweep runs {name}: use another store, or add a field "
                          "naming the task to the configurations")
-
-
-def _save(store: ResultStore, name: str, key: str, config: dict, outcome: Outcome) -> None:
-    store.append(key, config, outcome.result, task=name, error=outcome.error, meta=outcome.meta)

@@ -274,7 +274,7 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
 
     first = configs[0]
     sources = sources or [None] * len(configs)
-    rule = Criterion(first["criterion"], first["factor"], first["steps"])
+    rule = Criterion.of_config(first)
     eps, n, d = float(first["eps"]), int(first["n"]), int(first["d"])
     residuals = net.bk.to_numpy(net.forward())
     rate, scale = spec.rate_step(eta, n), spec.loss_scale(n)
