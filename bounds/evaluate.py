@@ -273,7 +273,7 @@ def evaluate_entry(
         width_log10=width_log10,
         iterations_log10=other("iterations"),
         step_size_log10=other("step_size"),
-        values={k: _plain(v) for k, v in values.items() if k in sources},
+        values={k: _plain(values[k]) for k in sorted(sources) if k in values},  # one order in every process
         assumed=assumed,
         warnings=warnings,
     )

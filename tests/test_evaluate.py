@@ -137,3 +137,25 @@ def test_values_beyond_float_range_are_ordinary():
     result = bounds.get("allen-zhu-li-song-2019/thm1-gd").evaluate(n=1e15, L=100)
     assert result.width_log10 > 308 and math.isfinite(result.width_log10)
     assert mpmath.log10(result.width) == pytest.approx(result.width_log10)
+
+
+def test_reported_values_come_in_one_order_whatever_the_hash_seed():
+    """The values an evaluation reports (and `bounds verify` JSON prints) are sorted by name.
+
+    Their order once followed a set of symbol names, so it changed with PYTHONHASHSEED.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    program = ("import json, bounds\n"
+               "print(json.dumps({e.id: list(e.evaluate(n=1000, L=10).values) for e in bounds.catalog()}))")
+    orders = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True)
+        orders.append(json.loads(out.stdout))
+    assert orders[0] == orders[1] == orders[2]
+    assert all(names == sorted(names) for names in orders[0].values())
+    assert any(len(names) > 1 for names in orders[0].values())
