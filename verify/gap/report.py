@@ -26,6 +26,7 @@ import numpy as np
 from bounds.errors import ParameterError
 from bounds.tables import Table, render
 
+from .cost import cost_sentence
 from .study import RESULTS_FILE, RUNS_FILE
 
 FIGURES = ("widths_vs_n", "loss_curves", "looseness", "exponents")
@@ -370,6 +371,7 @@ def render_text(summary) -> str:
     out = [f"{summary['setting']}: {summary['model']}"]
     out += [f"criterion {b['criterion']}" for b in summary["criteria"]]
     out += ["", render(widths, "text"), ""] + lead_lines(summary)
+    out += [line for line in [cost_sentence(summary.get("cost"))] if line]
     out += ["", "Looseness (predicted width / empirical minimal width):", render(looseness, "text")]
     out += [f"note: {note}" for note in summary.get("notes", [])]
     return "\n".join(out) + "\n"
@@ -456,6 +458,7 @@ def _markdown(summary, paths: Mapping[str, Path], base: Path) -> str:
         *[f"- **{b['label']}**: {_rule_text(b)}" for b in summary.get("criteria", [])], "",
         "Results:", "",
         *[f"- {line}" for line in lead_lines(summary)], "",
+        *[f"{line}\n" for line in [cost_sentence(summary.get("cost"))] if line],
         render(widths, "markdown"), "",
         f"![widths]({paths['widths_vs_n'].relative_to(base)})", "",
         "## Looseness: predicted width / empirical minimal width", "",
@@ -506,6 +509,7 @@ step size {esc(str(spec['eta']))} (auto = 1 / (c &lambda;<sub>max</sub>) of the 
 <p>Criteria (the first is the headline):</p>
 <ul>{''.join(f"<li><b>{esc(b['label'])}</b>: {esc(_rule_text(b))}</li>" for b in summary.get("criteria", []))}</ul>
 <ul class="lead">{''.join(f"<li>{esc(line)}</li>" for line in lead_lines(summary))}</ul>
+{''.join(f"<p>{esc(line)}</p>" for line in [cost_sentence(summary.get("cost"))] if line)}
 {render(widths, 'html')}
 {figure('widths_vs_n', widths_caption)}
 <h2>Looseness: predicted width / empirical minimal width</h2>

@@ -39,6 +39,7 @@ from bounds.errors import BoundsError, ParameterError
 
 from ..criteria import Criterion, CriterionError
 from ..sweep.errors import SweepError, SweepInterrupted
+from .cost import training_cost
 from .reuse import continue_capped_runs, count_continued, count_reused, reuse_cap_free_runs
 from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
 from .search import MinimalWidth, search_minimal_widths
@@ -228,6 +229,7 @@ class GapResult:
     rows: list[dict[str, Any]]
     entries: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    cost: dict[str, Any] | None = None  # the worker time behind the study's runs (verify.gap.cost)
 
     @property
     def fit(self) -> ExponentFit:
@@ -247,6 +249,7 @@ class GapResult:
             "rows": self.rows,
             "entries": self.entries,
             "spec": self.spec.to_dict(),
+            "cost": self.cost,
             "notes": self.notes,
         })
 
@@ -326,8 +329,10 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
         except SweepInterrupted as exc:
             saved = sum(1 for record in store.load().values() if record.ok)
             raise StudyInterrupted(str(store.path), saved, saved - finished_before, exc.exit_status) from None
-        runs = list(store.load().values())
+        records = store.load()
+        runs = list(records.values())
     result = summarise(spec, results, runs, catalog)
+    result.cost = training_cost((records[k] for k in sorted(seen) if k in records), spec.deep)
     write_json(out_dir / RESULTS_FILE, result.to_dict())
     return result
 
