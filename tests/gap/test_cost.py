@@ -37,8 +37,9 @@ def test_copied_runs_cost_nothing_and_continued_runs_their_continuation():
     cost = training_cost([first, copied, continued], deep=False)
     assert cost["worker_s"] == pytest.approx(30.0 + 20.0)
     assert (cost["runs_trained"], cost["runs_reused"], cost["runs_continued"]) == (2, 1, 1)
-    labels = [b["criterion"] for b in cost["by_criterion"]]
-    assert labels == ["interpolation:300", "interpolation:600"]
+    assert [b["criterion"] for b in cost["by_criterion"]] == ["interpolation:300", "interpolation:600"]
+    asked = training_cost([continued, first], deep=False, order=["interpolation:600", "interpolation:300"])
+    assert [b["criterion"] for b in asked["by_criterion"]] == ["interpolation:600", "interpolation:300"]
     sentence = cost_sentence(cost)
     assert "50 s of worker time for 2 trained runs" in sentence and "1 runs were copied" in sentence
 

@@ -14,7 +14,7 @@ on the machine that trained it (``meta.worker`` names it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..criteria import Criterion
@@ -33,11 +33,12 @@ def run_cost(record) -> float:
     return wall / max(1, int(meta.get("batch_size") or 1))
 
 
-def training_cost(records: Iterable, deep: bool) -> dict[str, Any]:
+def training_cost(records: Iterable, deep: bool, order: Sequence[str] = ()) -> dict[str, Any]:
     """The worker time behind `records` (a study's runs), in total, per criterion and per design point.
 
-    ``by_criterion`` lists each criterion label (a stability check's doubled one on its own),
-    in the order of its first run, with its design points in increasing order.
+    ``by_criterion`` lists each criterion label (a stability check's doubled one on its own) in
+    the order of `order` (the study's: each criterion, then its doubled one), labels not in it
+    after them by name, each with its design points in increasing order.
     """
     blocks: dict[str, dict[tuple, list]] = {}
     total, trained, reused, continued = 0.0, 0, 0, 0
@@ -64,9 +65,13 @@ def training_cost(records: Iterable, deep: bool) -> dict[str, Any]:
              "runs_trained": sum(c[1] for c in points.values()),
              "by_point": [{"n": p[0], **({"L": p[1]} if deep else {}), "worker_s": round(c[0], 1),
                            "runs_trained": c[1], "runs_reused": c[2]} for p, c in sorted(points.items())]}
-            for label, points in blocks.items()
+            for label, points in sorted(blocks.items(), key=lambda item: _rank(item[0], order))
         ],
     }
+
+
+def _rank(label: str, order: Sequence[str]) -> tuple[int, str]:
+    return (list(order).index(label), "") if label in order else (len(order), label)
 
 
 def cost_sentence(cost: dict[str, Any] | None) -> str | None:

@@ -332,7 +332,8 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
         records = store.load()
         runs = list(records.values())
     result = summarise(spec, results, runs, catalog)
-    result.cost = training_cost((records[k] for k in sorted(seen) if k in records), spec.deep)
+    order = [label for rule in spec.rules for label in (rule.label, rule.doubled().label)]
+    result.cost = training_cost((records[k] for k in seen if k in records), spec.deep, order)
     write_json(out_dir / RESULTS_FILE, result.to_dict())
     return result
 
