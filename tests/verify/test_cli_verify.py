@@ -109,7 +109,8 @@ def test_digits():
     assert json.loads(result.output)["data"]["name"] == "digits(n=40)"
 
 
-def test_interrupted_run_keeps_its_records(tmp_path):
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupted_run_keeps_its_records(tmp_path, sig, status):
     out = tmp_path / "r.jsonl"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
@@ -121,9 +122,9 @@ def test_interrupted_run_keeps_its_records(tmp_path):
         if out.exists() and out.read_text().count("checkpoint") >= 3:
             break
         time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    assert proc.returncode == status, err
     assert "interrupted" in err and "records kept" in err
     kinds = [json.loads(line)["type"] for line in out.read_text().splitlines()]
     assert kinds[0] == "setting" and kinds.count("checkpoint") >= 3 and kinds[-1] == "interrupted"

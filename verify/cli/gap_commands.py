@@ -140,7 +140,8 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
     Interrupted? Run the same command again: finished runs are read from --out/runs.jsonl.
     The criteria, the plateau rule and the stability check: docs/gap.md.
     """
-    from verify.gap.study import StudySpec, run_study
+    from verify.gap.study import StudyInterrupted, StudySpec, run_study
+    from verify.sweep.signals import interrupted_status, stopping_on_signals
 
     if seeds < 1:
         raise ParameterError("--seeds must be at least 1")
@@ -180,9 +181,18 @@ def gap(setting, ns, Ls, seeds, d, criteria, max_n, steps, device, stability, ep
         click.echo(no_report_note, err=True)  # after the arguments were checked: an error stays the one line
     status = _Status()
     try:
-        result = run_study(spec, out_dir, workers=workers, scheduler=scheduler, dask_local=dask_mode == "local",
-                           on_round=status.on_round, progress=status.on_progress,
-                           log=lambda message: click.echo(f"note: {message}", err=True), catalog=catalog)
+        with stopping_on_signals():  # SIGTERM (timeout, a scheduler, kill) stops the study as Ctrl-C does
+            result = run_study(spec, out_dir, workers=workers, scheduler=scheduler, dask_local=dask_mode == "local",
+                               on_round=status.on_round, progress=status.on_progress,
+                               log=lambda message: click.echo(f"note: {message}", err=True), catalog=catalog)
+    except StudyInterrupted as exc:
+        exc.exit_status = interrupted_status()  # one line from the group, with 130 or 143
+        raise
+    except KeyboardInterrupt:  # outside a round (before the first, or while summarising): the store is whole
+        status.close()
+        click.echo(f"interrupted: gap study stopped; every finished run is in {out_dir / 'runs.jsonl'}: re-run the "
+                   "same command to resume", err=True)
+        click.get_current_context().exit(interrupted_status())
     finally:
         status.close()
     data = result.to_dict()

@@ -327,22 +327,24 @@ def _train_recorded(ctx: click.Context, entry, dataset, out: Path | None, consta
     """verify_entry with every record written to --out as it is produced; the verdict and the record count.
 
     --out is opened first, then the --const values are read (so a bad one still leaves --out
-    created and empty, as before). Ctrl-C writes an `interrupted` record, says how many records
-    were kept and exits with status 130.
+    created and empty, as before). Ctrl-C (or SIGTERM) writes an `interrupted` record, says how many
+    records were kept and exits with status 130 (143).
     """
     from verify.records import RecordWriter
+    from verify.sweep.signals import interrupted_status, stopping_on_signals
     from verify.verdict import verify_entry
 
     writer = RecordWriter(out)
     try:
-        verdict = verify_entry(entry, dataset, writer=writer,
-                               constants=constants_for(parse_constants(constants), entry.id), **options)
+        with stopping_on_signals():  # SIGTERM stops training as Ctrl-C does, status 143
+            verdict = verify_entry(entry, dataset, writer=writer,
+                                   constants=constants_for(parse_constants(constants), entry.id), **options)
     except KeyboardInterrupt:
         writer.write({"type": "interrupted", "entry": entry.id})
         kept = f"; {writer.count} records kept in {out}" if out is not None else ""
         writer.close()
         click.echo(f"interrupted{kept}", err=True)
-        ctx.exit(130)
+        ctx.exit(interrupted_status())
     finally:
         writer.close()
     return verdict, writer.count

@@ -51,6 +51,7 @@ def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max
     )
     from verify.records import dumps
     from verify.sweep import ResultStore, SweepError, SweepInterrupted, config_key, run_sweep
+    from verify.sweep.signals import interrupted_status, stopping_on_signals
 
     if catalog_paths:
         raise BoundsError("--catalog is not supported with --all (the matrix covers the installed catalogue)")
@@ -78,13 +79,14 @@ def run_matrix(ctx: click.Context, *, n, L, d, seed, widths, max_steps, eps, max
     store_path = report_dir / "store.jsonl"
     bar = _Bar()
     try:
-        summary = run_sweep(configs, matrix_task, store_path, workers=workers, scheduler=scheduler,
-                            dask_local=dask_mode == "local", progress=bar,
-                            log=lambda m: click.echo(f"note: {m}", err=True))
+        with stopping_on_signals():  # SIGTERM stops the matrix as Ctrl-C does, status 143
+            summary = run_sweep(configs, matrix_task, store_path, workers=workers, scheduler=scheduler,
+                                dask_local=dask_mode == "local", progress=bar,
+                                log=lambda m: click.echo(f"note: {m}", err=True))
     except SweepInterrupted as exc:
         bar.close()
-        click.echo(f"interrupted: {exc}; rerun the same command to resume", err=True)
-        ctx.exit(130)
+        click.echo(f"interrupted: {exc}", err=True)  # the message says how to resume
+        ctx.exit(interrupted_status())
     except SweepError as exc:
         bar.close()
         raise BoundsError(str(exc)) from None

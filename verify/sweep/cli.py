@@ -29,7 +29,6 @@ from __future__ import annotations
 import importlib
 import json
 import math
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -42,10 +41,9 @@ from bounds.cli import CONTEXT_SETTINGS, OneLineGroup
 from .errors import SweepError, SweepInterrupted
 from .grid import product_grid
 from .runner import run_sweep
+from .signals import interrupted_status, stopping_on_signals
 from .store import ResultStore
 from .worker import Task
-
-_SIGNAL_RECEIVED: list[int] = []
 
 
 def _named_tasks() -> dict[str, tuple[Task, Callable[..., dict]]]:
@@ -194,16 +192,6 @@ class _Bar:
             self._bar = None
 
 
-def _on_signal(signum: int, _frame: object) -> None:
-    _SIGNAL_RECEIVED.append(signum)
-    raise KeyboardInterrupt
-
-
-def _signal_status() -> int:
-    """128 + the signal that stopped the sweep: 130 for SIGINT (Ctrl-C, the default), 143 for SIGTERM."""
-    return 128 + int(_SIGNAL_RECEIVED[-1] if _SIGNAL_RECEIVED else signal.SIGINT)
-
-
 @click.group(name="sweep", cls=OneLineGroup, context_settings=CONTEXT_SETTINGS)
 def main() -> None:
     """Resumable sweeps of training runs, on local processes or a Dask cluster."""
@@ -233,21 +221,18 @@ def run(ctx: click.Context, task_spec: str, store: Path, configs_file: Path | No
     task, complete = resolve_task(task_spec)
     configs = build_configs(configs_file, grid, fixed, complete)
     bar = _Bar() if not quiet and sys.stderr.isatty() else None
-    # SIGINT and SIGTERM both stop the sweep cleanly (SIGINT even when the shell started us with it ignored)
-    previous = {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        summary = run_sweep(configs, task, store, workers=workers, scheduler=scheduler, dask_local=dask_mode == "local",
-                            progress=bar, retry_failed=retry_failed,
-                            log=lambda message: click.echo(f"warning: {message}", err=True))
+        with stopping_on_signals():  # SIGINT and SIGTERM both stop the sweep cleanly
+            summary = run_sweep(configs, task, store, workers=workers, scheduler=scheduler,
+                                dask_local=dask_mode == "local", progress=bar, retry_failed=retry_failed,
+                                log=lambda message: click.echo(f"warning: {message}", err=True))
     except SweepInterrupted as exc:
-        exc.exit_status = _signal_status()  # printed as one line by the group, with this status
+        exc.exit_status = interrupted_status()  # printed as one line by the group, with this status
         raise
     except KeyboardInterrupt:  # before the sweep started: nothing was written
         click.echo("interrupted before any run started", err=True)
-        ctx.exit(_signal_status())
+        ctx.exit(interrupted_status())
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         if bar is not None:
             bar.close()
     click.echo(summary.describe())
