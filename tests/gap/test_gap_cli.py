@@ -158,6 +158,31 @@ def test_a_store_without_resume_state_retrains_capped_runs(tmp_path):
         assert record.result["steps_run"] == want["steps_run"]
 
 
+def test_a_study_too_large_for_memory_is_refused_before_training(run_cli, tmp_path):
+    result = run_cli("gap", "--n", "100000,200000", "--seeds", "1", "--out", tmp_path, "--no-report")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: training at n = 100000") and "over the memory budget" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "runs.jsonl").read_text()
+
+
+def test_a_stored_study_regenerates_whatever_the_memory_budget(study, run_cli, monkeypatch, tmp_path):
+    """Memory is checked only where something must train: a study trained on a larger machine regenerates here."""
+    import shutil
+
+    import verify.memory
+
+    out, data = study
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    monkeypatch.setattr(verify.memory, "default_budget", lambda: 1.0)
+    again = run_cli(*SMALL, "--out", copy, "--workers", "1", "--format", "json", "--no-report")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["rows"] == data["rows"]
+    fresh = run_cli(*SMALL, "--out", tmp_path / "fresh", "--workers", "1", "--no-report")
+    assert fresh.exit_code == 2 and "over the memory budget of 1 bytes" in fresh.output
+
+
 def test_strict_json_everywhere(study):
     out, data = study
     def refuse(constant):

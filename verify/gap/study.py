@@ -160,6 +160,24 @@ class StudySpec:
             width -= 1
         return max(2, width)
 
+    def check_memory(self, point, workers: int = 1, budget: float | None = None) -> None:
+        """Refuse to train at a design point (n, or (n, L)) whose runs cannot fit in memory.
+
+        The estimate (:func:`verify.memory.training_bytes`) is that of the smallest run there, the
+        parameter floor's, times the `workers` that hold one each; its n x n kernels and their
+        eigendecomposition grow as n^2 in memory and n^3 in time, so this bounds both.  `budget`
+        defaults to half of the memory free now.
+        """
+        from verify.memory import check_budget, training_bytes
+
+        n, L = point if self.deep else (point, None)
+        needed = workers * training_bytes(_network(self.setting, L), n, self.d, self.floor_width(point))
+        where = f"n = {n}" + (f", L = {L}" if self.deep else "")
+        each = f" ({workers} workers, one run each)" if workers > 1 else ""
+        fewer = " or fewer --workers" if each else ""
+        check_budget(f"training at {where}{each}", needed, budget,
+                     hint=f"use smaller --n (a run's n x n kernels grow as n^2){fewer}")
+
     @property
     def deep(self) -> bool:
         return bool(SETTINGS.get(self.setting, {}).get("deep"))
@@ -291,6 +309,7 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
     out_dir.mkdir(parents=True, exist_ok=True)
     task = train_zou_gu2019_batch if spec.deep else train_du2019_batch
     seen: set[str] = set()
+    checked: set = set()  # design points whose memory need was checked
     planned = planned_runs(spec)
 
     with ResultStore(out_dir / RUNS_FILE) as store, make_pool(workers, scheduler, dask_local) as pool:
@@ -300,6 +319,7 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
 
         def run_batch(configs: list[dict]) -> list[Mapping]:
             keys = [config_key(c) for c in configs]
+            _check_memory_before_training(spec, configs, keys, store, workers, scheduler, checked)
 
             before = len(seen - set(keys))
 
@@ -336,6 +356,22 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
     result.cost = training_cost((records[k] for k in seen if k in records), spec.deep, order)
     write_json(out_dir / RESULTS_FILE, result.to_dict())
     return result
+
+
+def _check_memory_before_training(spec: StudySpec, configs: list[dict], keys: list[str], store, workers: int | None,
+                                  scheduler: str | None, checked: set) -> None:
+    """Refuse (one line, MemoryBudgetError) to train at a design point whose runs cannot fit in this machine's
+    memory; a point whose runs are all stored needs no memory (a study trained elsewhere regenerates here),
+    and a remote scheduler's workers have their own."""
+    if scheduler is not None:
+        return
+    import os
+
+    missing = {(int(c["n"]), int(c["L"])) if spec.deep else int(c["n"])
+               for c, key in zip(configs, keys, strict=True) if store.get(key) is None}
+    for point in sorted(missing - checked):
+        spec.check_memory(point, workers or os.cpu_count() or 1)
+        checked.add(point)
 
 
 class StudyInterrupted(SweepInterrupted):
