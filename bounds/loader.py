@@ -222,9 +222,9 @@ def load_text(text: str, name: str = "<string>") -> tuple[list[Entry], list[Rela
 
 # What the nesting scan skips (strings and comments, whose brackets do not nest) and what it counts.
 _NESTING_TOKENS = re.compile(
-    r'"""(?:\\[\s\S]|[^\\])*?(?:"""|\Z)'  # multi-line basic string (backslash escapes)
+    r'"""(?:\\[\s\S]?|[^\\])*?(?:"""|\Z)'  # multi-line basic string (backslash escapes; one may end the text)
     r"|'''[\s\S]*?(?:'''|\Z)"  # multi-line literal string
-    r'|"(?:\\[\s\S]|[^"\\\n])*(?:"|(?=\n)|\Z)'  # basic string, ends at its quote or the line's end
+    r'|"(?:\\[\s\S]?|[^"\\\n])*(?:"|(?=\n)|\Z)'  # basic string, ends at its quote or the line's end
     r"|'[^'\n]*(?:'|(?=\n)|\Z)"  # literal string
     r"|#[^\n]*"  # comment
     r"|[\[\]{}\n]"

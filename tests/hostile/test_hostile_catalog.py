@@ -329,3 +329,14 @@ def test_nesting_scan_agrees_with_a_character_scan(text):
     deep = "[" * (loader.MAX_TOML_NESTING - 2)
     for candidate in (text, deep + text, text + deep + text):
         assert loader._too_deep(candidate) == _reference_nesting_line(candidate, loader.MAX_TOML_NESTING)
+
+
+@pytest.mark.parametrize("tail", ['"[\\', '"""[\\', '"[a\\'])
+def test_a_string_cut_by_the_end_after_a_backslash_hides_its_brackets(tail):
+    """Found by the property above: a basic string whose last character is a backslash, at the very end of the
+    text, once failed to match as a string, so its brackets counted as nesting."""
+    from bounds import loader
+
+    text = "[" * loader.MAX_TOML_NESTING + tail
+    assert loader._too_deep(text) is None
+    assert _reference_nesting_line(text, loader.MAX_TOML_NESTING) is None
