@@ -100,16 +100,19 @@ class Trajectory:
 
 @dataclass
 class Resume:
-    """Where a stopped two-layer run stands, to continue it exactly: the step it stopped at, its first-layer
-    weights there (float64, m x d), its loss there, and its initial loss (the divergence test's reference).
+    """Where a stopped run stands, to continue it exactly: the step it stopped at, its trained weights there
+    (float64), its loss there, and its initial loss (the divergence test's reference).
 
-    Full-batch GD is deterministic and its state is W alone (the output layer is fixed), so a run
-    continued from here follows the trajectory it would have followed had it not stopped.  Its
-    trajectory records the losses from `step` on (:attr:`Trajectory.start`), not the earlier ones.
+    ``W`` is the first-layer matrix (m x d) of a two-layer run (:class:`TwoLayerBatch`), or one
+    array per trained layer, in layer order, of a deep run (:class:`DeepBatch`).  Full-batch GD
+    is deterministic and its state is the trained weights alone (the others stay at their
+    initialisation), so a run continued from here follows the trajectory it would have followed
+    had it not stopped.  Its trajectory records the losses from `step` on
+    (:attr:`Trajectory.start`), not the earlier ones.
     """
 
     step: int
-    W: np.ndarray
+    W: np.ndarray | list[np.ndarray]
     loss: float
     initial_loss: float
 
@@ -432,7 +435,8 @@ class DeepBatch(_Runs):
     """
 
     def __init__(self, spec: NetworkSpec, X: np.ndarray, y: np.ndarray, width: int, seeds: Sequence[int],
-                 etas: Sequence[float], backend: Backend):
+                 etas: Sequence[float], backend: Backend, resume: Sequence[Resume | None] | None = None,
+                 keep_final: bool = False):
         if spec.two_layer:
             raise ValueError("DeepBatch trains deep networks; the two-layer family has TwoLayerBatch")
         if len(seeds) != len(etas) or not seeds:
@@ -442,6 +446,7 @@ class DeepBatch(_Runs):
         self.n, self.width = n, int(width)
         self.widths = [self.width] * len(seeds)
         inits = [spec.init(d, self.width, int(s)) for s in seeds]
+        self.resume = self._check_resume(resume, inits)
         self.X, self.y = backend.asarray(X), backend.asarray(y)
         self.W = [backend.asarray(np.stack(layer)) for layer in zip(*inits, strict=True)]  # (K, ...) per layer
         del inits
@@ -455,6 +460,30 @@ class DeepBatch(_Runs):
         self.pattern0 = None
         self.live: list[int] = list(range(len(seeds)))
         self._rates = backend.asarray(np.array([self.grad_factor * e for e in self.eta]))
+        self.keep_final, self.final_W = bool(keep_final), {}
+        if any(r is not None for r in self.resume):  # W(0) gives the initial patterns, each resumed W(t) the start
+            self.forward()
+            for k, r in enumerate(self.resume):
+                if r is not None:
+                    for h, layer in zip(self._trained_layers, r.W, strict=True):
+                        self.W[h][k] = backend.asarray(layer)
+
+    @property
+    def _trained_layers(self) -> list[int]:
+        return [h for h, t in enumerate(self.spec.trained) if t]
+
+    def _check_resume(self, resume: Sequence[Resume | None] | None, inits) -> list[Resume | None]:
+        """One start state (or None: from step 0) per seed, each with one array per trained layer of its shape."""
+        resume = [None] * len(self.widths) if resume is None else list(resume)
+        if len(resume) != len(self.widths):
+            raise ValueError("DeepBatch needs one start state (or None) per seed")
+        for r, weights in zip(resume, inits, strict=True):
+            if r is None:
+                continue
+            want = [np.shape(weights[h]) for h in self._trained_layers]
+            if not isinstance(r.W, (list, tuple)) or [np.shape(w) for w in r.W] != want:
+                raise ValueError(f"a start state's trained weights must have the shapes {want}")
+        return resume
 
     @property
     def count(self) -> int:
@@ -498,6 +527,11 @@ class DeepBatch(_Runs):
         runs = set(runs)
         if not runs & set(self.live):
             return
+        if self.keep_final:  # the trained weights each run stops with, for whoever continues it later
+            for c, k in enumerate(self.live):
+                if k in runs:
+                    self.final_W[k] = [self.bk.to_numpy(self.W[h][c]).astype(np.float64, copy=True)
+                                       for h in self._trained_layers]
         keep = [c for c, k in enumerate(self.live) if k not in runs]
         index = self.bk.index(np.array(keep, dtype=np.intp))
 

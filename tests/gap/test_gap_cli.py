@@ -281,3 +281,27 @@ def test_deep_study_fits_n_and_L_and_compares_deep_theorems(deep_study):
     assert {r["config"]["L"] for r in runs} == {1, 3}
     markdown = (out / "report.md").read_text()
     assert "L^" in markdown and "n = 64, L = 3" in markdown
+
+
+def test_deep_stability_check_continues_capped_runs_from_their_state(deep_study):
+    """The deep study's doubled search continues runs stopped by the first cap (DeepBatch keeps their trained
+    layers) instead of training them from step 0; the count is in the stability block."""
+    out, data = deep_study
+    runs = [json.loads(line) for line in (out / "runs.jsonl").read_text().splitlines()]
+    continued = [r for r in runs if "continued_from" in r["meta"]]
+    by_key = {r["key"]: r for r in runs}
+    assert continued, "the doubled searches met runs that the first cap stopped"
+    for record in continued:
+        source = by_key[record["meta"]["continued_from"]]
+        assert source["result"]["stop_reason"] in ("limit", "too slow")
+        start = record["meta"]["continued_at_step"]
+        assert start == source["result"]["resume"]["step"] <= record["result"]["steps_run"]
+    counted = sum(block["stability"]["continued_runs"] for block in data["criteria"])
+    assert counted == len(continued)
+    from verify.sweep.tasks import train_zou_gu2019_batch
+
+    record = max(continued, key=lambda r: r["result"]["steps_run"])
+    trained = train_zou_gu2019_batch([record["config"]])[0]  # from step 0
+    for field in ("succeeded", "steps_run", "steps_to_eps", "stop_reason", "step_limit", "criterion"):
+        assert trained[field] == record["result"][field], field
+    assert trained["final_loss"] == pytest.approx(record["result"]["final_loss"], rel=1e-9)

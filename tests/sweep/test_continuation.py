@@ -139,3 +139,53 @@ def test_too_slow_fires_no_earlier_under_a_larger_cap_and_restored_rules_agree()
     assert restored.verdict(stop) == verdict_large
     for t in range(stop + 1, len(losses)):
         assert restored.observe(t, losses[t]) == large.observe(t, losses[t])
+
+
+def _deep_configs(criterion: str, factor: float, widths=(6, 12), seeds=(0, 1, 2), n: int = 16, L: int = 2):
+    from verify.sweep.tasks import zou_gu2019_config
+
+    return [zou_gu2019_config(n, L, w, s, d=4, criterion=criterion, factor=factor) for w in widths for s in seeds]
+
+
+@pytest.mark.parametrize("criterion, factor, reason", [("kernel", 1.0, "limit"), ("interpolation", 5.0, "too slow")])
+def test_a_deep_run_stopped_at_its_cap_continues_to_the_run_from_scratch(criterion, factor, reason):
+    """Deep seeds batched per width (DeepBatch): continued runs, mixed in a batch with fresh ones, end as the
+    doubled configurations trained from step 0, field by field, the state of every trained layer included."""
+    from verify.sweep.tasks import train_zou_gu2019_batch
+
+    before = train_zou_gu2019_batch(_deep_configs(criterion, factor))
+    assert all(json.loads(json.dumps(r, allow_nan=False)) == r for r in before)
+    extra = _deep_configs(criterion, 2 * factor, seeds=(5,))  # fresh seeds in the same width groups
+    doubled = _deep_configs(criterion, 2 * factor) + extra
+    sources = [r if r["stop_reason"] == reason else None for r in before] + [None] * len(extra)
+    assert sum(s is not None for s in sources) >= 2 and all(s is None or continuable(s) for s in sources)
+    assert all(len(s["resume"]["W"]) == 3 for s in sources if s is not None)  # input layer and two hidden layers
+    continued = train_zou_gu2019_batch(doubled, sources)
+    scratch = train_zou_gu2019_batch(doubled)
+    for got, want, source in zip(continued, scratch, sources, strict=True):
+        want_W = want.pop("resume", {}).get("W")
+        got_W = got.pop("resume", {}).get("W")
+        assert_same_run(got, want)
+        assert (got_W is None) == (want_W is None)
+        for g, w in zip(got_W or [], want_W or [], strict=True):
+            np.testing.assert_allclose(decode_array(g), decode_array(w), rtol=1e-10)
+        assert got["layer_distances"] == pytest.approx(want["layer_distances"], rel=1e-9)  # from the init
+        if source is not None:
+            assert got["steps_run"] >= source["steps_run"]
+
+
+def test_a_run_with_more_than_the_resume_limit_of_parameters_keeps_no_state(monkeypatch):
+    """Past MAX_RESUME_PARAMETERS trained parameters a capped run keeps no state (a wide deep net's weights
+    would swell the store): a larger cap retrains it."""
+    import verify.sweep.continuation as continuation
+    from verify.sweep.tasks import train_zou_gu2019_batch
+
+    configs = _deep_configs("kernel", 1.0, widths=(6, 12), seeds=(0,))
+    kept = [r for r in train_zou_gu2019_batch(configs) if r["stop_reason"] == "limit"]
+    assert kept and all("resume" in r for r in kept)
+    monkeypatch.setattr(continuation, "MAX_RESUME_PARAMETERS", 4 * 6 + 2 * 6**2)  # width 6 fits, width 12 does not
+    results = train_zou_gu2019_batch(configs)
+    for config, result in zip(configs, results, strict=True):
+        if result["stop_reason"] == "limit":
+            assert ("resume" in result) == (config["width"] == 6)
+            assert continuable(result) == (config["width"] == 6)

@@ -9,8 +9,8 @@ spend time.  :func:`reuse_cap_free_runs` writes such runs into the store under t
 the record of the smaller cap with the new criterion's label and step limit, marked
 ``meta.derived_from`` (the key of the record they copy), so that the store stays complete (one
 record per run of the search, resumable) and says which runs were not trained.  Runs stopped by
-the cap itself ("limit", "too slow") go on under a larger cap, and may succeed: a two-layer run
-(``du2019``, interpolation or kernel criterion) that kept its state
+the cap itself ("limit", "too slow") go on under a larger cap, and may succeed: a run (two-layer
+``du2019`` or deep ``zou-gu2019``, interpolation or kernel criterion) that kept its state
 (:mod:`verify.sweep.continuation`) is continued from where it stopped by
 :func:`continue_capped_runs`, and stored with ``meta.continued_from`` (its source's key) and
 ``meta.continued_at_step``; any other is trained again from step 0.
@@ -75,12 +75,12 @@ def count_reused(store: ResultStore, label: str) -> int:
 
 
 def _continuable_sources(records: Mapping[str, Record]) -> dict[str, list[Record]]:
-    """The stored two-layer runs that stopped at their cap with their state kept, by configuration less the cap."""
-    from ..sweep.continuation import CONTINUABLE, continuable
+    """The stored runs that stopped at their cap with their state kept, by configuration less the cap."""
+    from ..sweep.continuation import CONTINUABLE, CONTINUABLE_SETTINGS, continuable
 
     sources: dict[str, list[Record]] = {}
     for record in records.values():
-        if (record.ok and continuable(record.result) and record.config.get("setting") == "du2019"
+        if (record.ok and continuable(record.result) and record.config.get("setting") in CONTINUABLE_SETTINGS
                 and record.config.get("criterion") in CONTINUABLE):
             sources.setdefault(_without_cap(record.config), []).append(record)
     return sources
@@ -94,13 +94,19 @@ def _source_for(config: Mapping[str, Any], key: str, sources: Mapping[str, list[
     return max(candidates, key=lambda r: (float(r.config["factor"]), -r.line), default=None)
 
 
+def _batch_task(setting: str):
+    """The batch trainer of a continuable setting (it takes ``resume_from``)."""
+    from ..sweep.tasks import train_du2019_batch, train_zou_gu2019_batch
+
+    return {"du2019": train_du2019_batch, "zou-gu2019": train_zou_gu2019_batch}[setting]
+
+
 def continue_unit(unit: tuple[list[dict], list[dict]]):
     """Continue one batch, (configurations, their sources' results), in a worker: its outcomes, run by run."""
-    from ..sweep.tasks import train_du2019_batch
     from ..sweep.worker import execute_batch
 
     configs, sources = unit
-    return execute_batch(partial(train_du2019_batch, resume_from=sources), configs)
+    return execute_batch(partial(_batch_task(configs[0]["setting"]), resume_from=sources), configs)
 
 
 def continue_capped_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]], pool=None) -> int:
@@ -111,24 +117,24 @@ def continue_capped_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]
     (:func:`verify.sweep.runner.batch_units`), and run on `pool` when one is given, else on one local worker.  A
     configuration already in the store is left alone.
     """
+    from ..sweep.continuation import CONTINUABLE_SETTINGS
     from ..sweep.runner import batch_units, task_name
-    from ..sweep.tasks import batch_group, train_du2019_batch
+    from ..sweep.tasks import batch_group
 
     records = store.load()
     sources = _continuable_sources(records)
-    pending: list[tuple[str, dict, Record]] = []
+    pending: dict[str, list[tuple[str, dict, Record]]] = {}  # by setting: each has its own trainer
     taken: set[str] = set()
     for config in configs:
         key = config_key(config)
-        if key in records or key in taken or config.get("setting") != "du2019":
+        if key in records or key in taken or config.get("setting") not in CONTINUABLE_SETTINGS:
             continue
         if (source := _source_for(config, key, sources)) is not None:
-            pending.append((key, dict(config), source))
+            pending.setdefault(config["setting"], []).append((key, dict(config), source))
             taken.add(key)
-    batches = batch_units([(key, config) for key, config, _ in pending], batch_group, getattr(pool, "workers", None))
-    units = [[pending[i] for i in batch] for batch in batches]
-    if units:
-        _continue_units(store, units, pool, task_name(train_du2019_batch))
+    for setting, runs in pending.items():
+        batches = batch_units([(key, config) for key, config, _ in runs], batch_group, getattr(pool, "workers", None))
+        _continue_units(store, [[runs[i] for i in batch] for batch in batches], pool, task_name(_batch_task(setting)))
     return len(taken)
 
 

@@ -1,16 +1,20 @@
-"""The state a capped two-layer run stops with, stored in its result, so that a larger cap can continue it.
+"""The state a capped run stops with, stored in its result, so that a larger cap can continue it.
 
-A run of :func:`verify.sweep.tasks.train_du2019_batch` that stops because of its cap ("limit",
-or the plateau rule's "too slow", which looks at the cap) would, under a larger cap, go on along
-the same trajectory: full-batch GD is deterministic, and its state is the first-layer weights W
-alone.  Its result therefore carries ``resume``: the step it stopped at, its W there (float64,
-exact: base64 of the zlib-compressed little-endian bytes, with the shape), its loss there, its
-initial loss (the divergence test's reference) and its plateau rule's state (the last checks
-only).  That is O(width x d) numbers and a few more, whatever the number of steps: the losses
-before the stop are not kept.  The continued run's loss curve needs none of them, because a
-curve samples fixed steps (:func:`verify.sweep.tasks.curve_steps`): its samples below the start
-step are the stored curve's.  Only these runs carry the block; the record's key hashes the
-configuration, not this.
+A run of :func:`verify.sweep.tasks.train_du2019_batch` (two-layer) or
+:func:`verify.sweep.tasks.train_zou_gu2019_batch` (deep) that stops because of its cap
+("limit", or the plateau rule's "too slow", which looks at the cap) would, under a larger cap,
+go on along the same trajectory: full-batch GD is deterministic, and its state is its trained
+weights alone.  Its result therefore carries ``resume``: the step it stopped at, its weights
+there (float64, exact: base64 of the zlib-compressed little-endian bytes, with the shape; the
+first-layer matrix of a two-layer run, a list with one array per trained layer of a deep one),
+its loss there, its initial loss (the divergence test's reference) and its plateau rule's state
+(the last checks only).  That is as many numbers as the run trains, and a few more, whatever
+the number of steps: the losses before the stop are not kept.  Runs with more than
+:data:`MAX_RESUME_PARAMETERS` trained parameters keep no state (a wide deep net's weights would
+swell the store) and are retrained from step 0.  The continued run's loss curve needs none of the
+earlier losses, because a curve samples fixed steps (:func:`verify.sweep.tasks.curve_steps`):
+its samples below the start step are the stored curve's.  Only these runs carry the block; the
+record's key hashes the configuration, not this.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import numpy as np
 
 CAPPED_STOPS = ("limit", "too slow")  # the stop reasons that depend on the cap
 CONTINUABLE = ("interpolation", "kernel")  # criteria whose cap a stored run can be continued under
+CONTINUABLE_SETTINGS = ("du2019", "zou-gu2019")  # tasks whose runs keep their state
+MAX_RESUME_PARAMETERS = 1 << 15  # at most about 350 KB of state per record (base64 of float64)
 RESUME = "resume"
 
 
@@ -39,10 +45,11 @@ def decode_array(data: Mapping[str, Any]) -> np.ndarray:
     return np.frombuffer(raw, dtype="<f8").reshape(data["shape"]).astype(np.float64)
 
 
-def payload(traj, W: np.ndarray, rule, initial_loss: float) -> dict[str, Any]:
-    """What continuing a stopped run needs: its step, W there, its loss there, its initial loss and its plateau
-    rule's state (or None)."""
-    return {"step": traj.steps_run, "W": encode_array(W), "loss": float(traj.losses[-1]),
+def payload(traj, W: np.ndarray | list[np.ndarray], rule, initial_loss: float) -> dict[str, Any]:
+    """What continuing a stopped run needs: its step, its trained weights there (an array, or a list of them),
+    its loss there, its initial loss and its plateau rule's state (or None)."""
+    weights = [encode_array(w) for w in W] if isinstance(W, (list, tuple)) else encode_array(W)
+    return {"step": traj.steps_run, "W": weights, "loss": float(traj.losses[-1]),
             "initial_loss": float(initial_loss), "plateau": None if rule is None else rule.state()}
 
 
@@ -67,4 +74,5 @@ def start_state(result: Mapping[str, Any]):
         raise ValueError("this result cannot be continued: it did not stop at its cap, or has no resume state "
                          "(a store written before runs kept it: train the configuration from step 0)")
     data = result[RESUME]
-    return Resume(int(data["step"]), decode_array(data["W"]), float(data["loss"]), float(data["initial_loss"]))
+    weights = [decode_array(w) for w in data["W"]] if isinstance(data["W"], list) else decode_array(data["W"])
+    return Resume(int(data["step"]), weights, float(data["loss"]), float(data["initial_loss"]))

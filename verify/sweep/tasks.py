@@ -178,18 +178,23 @@ def train_zou_gu2019(config: dict) -> dict[str, Any]:
     return train_zou_gu2019_batch([config])[0]
 
 
-def train_zou_gu2019_batch(configs: list[dict]) -> list[dict[str, Any]]:
+def train_zou_gu2019_batch(configs: list[dict], resume_from: list[dict | None] | None = None) -> list[dict[str, Any]]:
     """Several :func:`train_zou_gu2019` runs of one group (one data set, step-size rule and criterion).
 
     The seeds of each width train as one program (:class:`verify.gd.DeepBatch`: one batched
     GEMM per layer for all of them); different widths cannot share a GEMM and train one after
-    the other.  Data and lambda_0 are computed once.
+    the other.  Data and lambda_0 are computed once.  `resume_from` continues runs from stored
+    results under a smaller cap, as in :func:`train_du2019_batch`.
     """
     from .. import gd
     from ..models import zou_gu2019
     from ..ntk import relu_ntk
+    from .continuation import start_state
 
     first = _same_group(configs, "zou-gu2019")
+    sources = [None] * len(configs) if resume_from is None else list(resume_from)
+    if len(sources) != len(configs):
+        raise ValueError("resume_from needs one stored result (or None) per configuration")
     L = int(first["L"])
     if L < 1:
         raise ValueError(f"L must be at least 1 (hidden m x m layers), got {L}")
@@ -204,9 +209,12 @@ def train_zou_gu2019_batch(configs: list[dict]) -> list[dict[str, Any]]:
         data, eta, spectrum = _prepare(group[0], spec, width)
         if lambda_0 is None:
             lambda_0 = float(np.linalg.eigvalsh(relu_ntk(data.X, L + 1))[0])
+        group_sources = [sources[i] for i in indices]
         net = gd.DeepBatch(spec, data.X, data.y, width, [int(c["seed"]) for c in group], [eta] * len(group),
-                           _backend(group[0]))
-        for i, result in zip(indices, _train(net, group, spec, data, eta, spectrum, lambda_0), strict=True):
+                           _backend(group[0]), resume=[None if src is None else start_state(src)
+                                                       for src in group_sources], keep_final=True)
+        trained = _train(net, group, spec, data, eta, spectrum, lambda_0, group_sources)
+        for i, result in zip(indices, trained, strict=True):
             results[i] = result
     return results
 
@@ -270,7 +278,7 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
     """Run the batch under its criterion and describe every run (a continued run's T_kernel is its source's)."""
     from .. import gd
     from ..criteria import Criterion
-    from .continuation import CAPPED_STOPS, CONTINUABLE, RESUME, payload
+    from .continuation import CAPPED_STOPS, CONTINUABLE, MAX_RESUME_PARAMETERS, RESUME, payload
 
     first = configs[0]
     sources = sources or [None] * len(configs)
@@ -308,7 +316,8 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
         }
         if final is not None and len(final.flip_fractions) > 1:
             result["layer_distances"] = list(final.layer_distances)
-        if traj.stop_reason in CAPPED_STOPS and rule.name in CONTINUABLE and k in final_W:
+        if (traj.stop_reason in CAPPED_STOPS and rule.name in CONTINUABLE and k in final_W
+                and trained <= MAX_RESUME_PARAMETERS):
             result[RESUME] = payload(traj, final_W[k], stall[k], initial_loss)
         out.append(result)
     return out
