@@ -42,7 +42,6 @@ def _runs(example: str) -> list[dict]:
 def test_the_committed_answer_is_what_its_store_gives(example, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    import verify.gap.reuse as reuse
     import verify.sweep as sweep
     from bounds.cli import main
 
@@ -55,7 +54,6 @@ def test_the_committed_answer_is_what_its_store_gives(example, tmp_path, monkeyp
 
     monkeypatch.setattr(sweep, "run_sweep", lambda configs, task, store, **kw: must_not_train()
                         if any(store.get(sweep.config_key(c)) is None for c in configs) else None)
-    monkeypatch.setattr(reuse, "_continue_units", must_not_train)
     args = documented_command(example)
     args[args.index("--out") + 1] = str(copy)
     result = CliRunner().invoke(main, [*args, "--no-report", "--format", "json"], catch_exceptions=False)

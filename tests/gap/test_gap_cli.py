@@ -138,7 +138,7 @@ def test_stability_check_continues_runs_stopped_by_the_cap(study):
 
 def test_a_store_without_resume_state_retrains_capped_runs(tmp_path):
     """Records written before runs kept their state continue nothing: the doubled configuration is trained."""
-    from verify.gap.reuse import continue_capped_runs
+    from verify.gap.reuse import continuation_sources
     from verify.sweep import ResultStore, config_key, run_sweep
     from verify.sweep.tasks import batch_group, du2019_config, train_du2019_batch
 
@@ -148,7 +148,7 @@ def test_a_store_without_resume_state_retrains_capped_runs(tmp_path):
         for config, result in zip(first, train_du2019_batch(first), strict=True):
             assert result.pop("resume", None) is not None  # an old record: stopped at its limit, no state
             store.append(config_key(config), config, result, task="verify.sweep.tasks:train_du2019_batch")
-        assert continue_capped_runs(store, doubled) == 0
+        assert continuation_sources(store, doubled) == {}
         summary = run_sweep(doubled, train_du2019_batch, store, workers=1, batch_by=batch_group)
         assert summary.computed == 2
         records = store.load()

@@ -189,3 +189,27 @@ def test_a_run_with_more_than_the_resume_limit_of_parameters_keeps_no_state(monk
         if result["stop_reason"] == "limit":
             assert ("resume" in result) == (config["width"] == 6)
             assert continuable(result) == (config["width"] == 6)
+
+
+def test_the_sweep_runner_continues_runs_in_one_batch_with_fresh_ones(tmp_path):
+    """`run_sweep(..., resume=, meta=)`: runs with a stored state and fresh runs of one group train as one batch
+    (one worker call), each ending as from step 0 and stored with its own bookkeeping."""
+    from verify.sweep import ResultStore, config_key, run_sweep
+    from verify.sweep.tasks import batch_group
+
+    first = _configs("kernel", 1.0, widths=(8, 16), seeds=(0,))
+    before = train_du2019_batch(first)
+    assert all(continuable(r) for r in before)
+    doubled = _configs("kernel", 2.0, widths=(8, 16), seeds=(0,)) + _configs("kernel", 2.0, widths=(12,), seeds=(3,))
+    sources = {config_key(c): r for c, r in zip(doubled, before, strict=False)}  # the first two continue
+    with ResultStore(tmp_path / "runs.jsonl") as store:
+        summary = run_sweep(doubled, train_du2019_batch, store, workers=1, batch_by=batch_group,
+                            resume=lambda c: sources.get(config_key(c)),
+                            meta=lambda key: {"continued_from": "its source"} if key in sources else {})
+        records = store.load()
+    assert summary.computed == 3
+    for config, want in zip(doubled, train_du2019_batch(doubled), strict=True):
+        record = records[config_key(config)]
+        assert_same_run(record.result, want)
+        assert ("continued_from" in record.meta) == (config_key(config) in sources)
+        assert record.meta["batch_size"] == 3

@@ -11,15 +11,15 @@ the record of the smaller cap with the new criterion's label and step limit, mar
 record per run of the search, resumable) and says which runs were not trained.  Runs stopped by
 the cap itself ("limit", "too slow") go on under a larger cap, and may succeed: a run (two-layer
 ``du2019`` or deep ``zou-gu2019``, interpolation or kernel criterion) that kept its state
-(:mod:`verify.sweep.continuation`) is continued from where it stopped by
-:func:`continue_capped_runs`, and stored with ``meta.continued_from`` (its source's key) and
-``meta.continued_at_step``; any other is trained again from step 0.
+(:mod:`verify.sweep.continuation`) is continued from where it stopped (:func:`continuation_sources`
+finds it; the sweep runner trains it beside the fresh runs of its round), and stored with
+``meta.continued_from`` (its source's key) and ``meta.continued_at_step``; any other is trained
+again from step 0.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import partial
 from typing import Any
 
 from ..criteria import CAP_FREE_STOPS, Criterion
@@ -94,75 +94,29 @@ def _source_for(config: Mapping[str, Any], key: str, sources: Mapping[str, list[
     return max(candidates, key=lambda r: (float(r.config["factor"]), -r.line), default=None)
 
 
-def _batch_task(setting: str):
-    """The batch trainer of a continuable setting (it takes ``resume_from``)."""
-    from ..sweep.tasks import train_du2019_batch, train_zou_gu2019_batch
-
-    return {"du2019": train_du2019_batch, "zou-gu2019": train_zou_gu2019_batch}[setting]
-
-
-def continue_unit(unit: tuple[list[dict], list[dict]]):
-    """Continue one batch, (configurations, their sources' results), in a worker: its outcomes, run by run."""
-    from ..sweep.worker import execute_batch
-
-    configs, sources = unit
-    return execute_batch(partial(_batch_task(configs[0]["setting"]), resume_from=sources), configs)
-
-
-def continue_capped_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]], pool=None) -> int:
-    """Train by continuation every configuration of `configs` that a stored capped run under a smaller cap can
-    continue (:mod:`verify.sweep.continuation`); store each under its own key with ``meta.continued_from``.
-    Returns how many.  Batches share data and criterion (:func:`verify.sweep.tasks.batch_group`), split
-    as an ordinary sweep splits them when there are fewer than the pool's workers
-    (:func:`verify.sweep.runner.batch_units`), and run on `pool` when one is given, else on one local worker.  A
-    configuration already in the store is left alone.
-    """
+def continuation_sources(store: ResultStore, configs: Iterable[Mapping[str, Any]]) -> dict[str, Record]:
+    """For every configuration of `configs` not in the store yet that a stored run can continue: its key, mapped
+    to that run (same configuration under the largest smaller cap of the same rule, stopped at its cap with its
+    state kept; :mod:`verify.sweep.continuation`).  The study hands them to the sweep runner
+    (``run_sweep(..., resume=..., meta=...)``), so that continued runs train in the same batches and on the
+    same workers as fresh ones."""
     from ..sweep.continuation import CONTINUABLE_SETTINGS
-    from ..sweep.runner import batch_units, task_name
-    from ..sweep.tasks import batch_group
 
     records = store.load()
-    sources = _continuable_sources(records)
-    pending: dict[str, list[tuple[str, dict, Record]]] = {}  # by setting: each has its own trainer
-    taken: set[str] = set()
+    candidates = _continuable_sources(records)
+    sources: dict[str, Record] = {}
     for config in configs:
         key = config_key(config)
-        if key in records or key in taken or config.get("setting") not in CONTINUABLE_SETTINGS:
+        if key in records or key in sources or config.get("setting") not in CONTINUABLE_SETTINGS:
             continue
-        if (source := _source_for(config, key, sources)) is not None:
-            pending.setdefault(config["setting"], []).append((key, dict(config), source))
-            taken.add(key)
-    for setting, runs in pending.items():
-        batches = batch_units([(key, config) for key, config, _ in runs], batch_group, getattr(pool, "workers", None))
-        _continue_units(store, [[runs[i] for i in batch] for batch in batches], pool, task_name(_batch_task(setting)))
-    return len(taken)
+        if (source := _source_for(config, key, candidates)) is not None:
+            sources[key] = source
+    return sources
 
 
-def _continue_units(store: ResultStore, units: list[list[tuple[str, dict, Record]]], pool, name: str) -> None:
-    """Continue every unit (one batch each, on `pool`, else on one local worker process), storing each run as its
-    batch finishes (:func:`verify.sweep.runner.store_units`, as a sweep stores its runs)."""
-    from ..sweep.errors import SweepInterrupted
-    from ..sweep.pools import make_pool
-    from ..sweep.runner import store_units
-
-    source = {key: record for unit in units for key, _, record in unit}
-    payloads = [([c for _, c, _ in unit], [s.result for _, _, s in unit]) for unit in units]
-    runs = [[(key, config) for key, config, _ in unit] for unit in units]
-
-    def meta(key: str) -> dict:
-        return {CONTINUED: source[key].key, CONTINUED_AT: int(source[key].result["resume"]["step"])}
-
-    try:
-        if pool is None:
-            with make_pool(1) as one:
-                store_units(one, store, name, runs, continue_unit, payloads, meta=meta)
-        else:
-            store_units(pool, store, name, runs, continue_unit, payloads, meta=meta)
-    except KeyboardInterrupt:
-        records = store.load()
-        saved = sum(1 for record in records.values() if record.ok)
-        done = sum(1 for key in source if key in records)
-        raise SweepInterrupted(str(store.path), saved, saved + len(source) - done, done) from None
+def continued_meta(source: Record) -> dict[str, Any]:
+    """The bookkeeping of a run continued from `source`: the source's key and the step it started at."""
+    return {CONTINUED: source.key, CONTINUED_AT: int(source.result["resume"]["step"])}
 
 
 def count_continued(store: ResultStore, label: str) -> tuple[int, int]:

@@ -40,7 +40,7 @@ from bounds.errors import BoundsError, ParameterError
 from ..criteria import Criterion, CriterionError
 from ..sweep.errors import SweepError, SweepInterrupted
 from .cost import training_cost
-from .reuse import continue_capped_runs, count_continued, count_reused, reuse_cap_free_runs
+from .reuse import continuation_sources, continued_meta, count_continued, count_reused, reuse_cap_free_runs
 from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
 from .search import MinimalWidth, search_minimal_widths
 
@@ -328,8 +328,10 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
                     progress(before + done, max(planned, before + total))
 
             reuse_cap_free_runs(store, configs)
-            continue_capped_runs(store, configs, pool)
-            run_sweep(configs, task, store, pool=pool, progress=counted, log=log, batch_by=batch_group)
+            sources = continuation_sources(store, configs)
+            run_sweep(configs, task, store, pool=pool, progress=counted, log=log, batch_by=batch_group,
+                      resume=lambda config: _source_result(sources, config_key(config)),
+                      meta=lambda key: continued_meta(sources[key]) if key in sources else {})
             seen.update(keys)
             records = store.load()
             return [records[k].result or {} for k in keys]
@@ -356,6 +358,11 @@ def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, sch
     result.cost = training_cost((records[k] for k in seen if k in records), spec.deep, order)
     write_json(out_dir / RESULTS_FILE, result.to_dict())
     return result
+
+
+def _source_result(sources: Mapping[str, Any], key: str) -> dict | None:
+    """The stored result a run continues from (None: it trains from step 0)."""
+    return sources[key].result if key in sources else None
 
 
 def _check_memory_before_training(spec: StudySpec, configs: list[dict], keys: list[str], store, workers: int | None,

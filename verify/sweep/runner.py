@@ -27,7 +27,7 @@ from .errors import StoreError, SweepError, SweepInterrupted
 from .keys import config_key, plain_config
 from .pools import Pool, make_pool
 from .store import Record, ResultStore
-from .worker import Task, execute, execute_batch
+from .worker import Task, execute, execute_batch, execute_batch_from
 
 Progress = Callable[[int, int], Any]
 
@@ -104,13 +104,19 @@ def run_sweep(
     retry_failed: bool = True,
     log: Callable[[str], Any] | None = None,
     batch_by: Callable[[dict], Any] | None = None,
+    resume: Callable[[dict], Any] | None = None,
+    meta: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> SweepSummary:
     """Run ``task(config)`` for every configuration whose result is not in `store` yet.
 
     With `batch_by`, the pending configurations with equal ``batch_by(config)`` form one
     batch, and ``task(list_of_configs)`` trains the batch in one call and returns one result per
     configuration (e.g. :func:`verify.sweep.tasks.train_du2019_batch`); every run is still
-    stored under its own key as its batch finishes, so resuming works run by run.
+    stored under its own key as its batch finishes, so resuming works run by run.  With `resume`
+    (batches only), ``resume(config)`` is the stored state a run continues from, or None, and a
+    batch with any is trained as ``task(configs, resume_from=[...])``
+    (:func:`verify.sweep.worker.execute_batch_from`): continued and fresh runs share batches and
+    workers.  ``meta(key)`` adds to a stored run's bookkeeping (``meta.continued_from``, say).
 
     Executor: `pool` if given (the caller enters and leaves it; reuse one pool across several
     sweeps), else a Dask client of `scheduler` (``"tcp://host:port"``), else a Dask LocalCluster
@@ -165,7 +171,7 @@ def run_sweep(
                 if owns_pool:
                     stack.enter_context(pool)
                 report = None if progress is None else (lambda done: progress(cached + done, total))
-                computed, failed = _run_pending(pool, task, name, store, pending, batch_by, report)
+                computed, failed = _run_pending(pool, task, name, store, pending, batch_by, report, resume, meta)
         except KeyboardInterrupt:
             # counted from the store: the signal may have come between a record's write and `computed += 1`
             saved = sum(1 for key, _ in items if _done(store.get(key), retry_failed))
@@ -176,15 +182,23 @@ def run_sweep(
 
 
 def _run_pending(pool: Pool, task: Task, name: str, store: ResultStore, pending: list[tuple[str, dict]],
-                 batch_by: Callable[[dict], Any] | None, report: Callable[[int], Any] | None) -> tuple[int, int]:
-    """Run the pending configurations on `pool`, one by one or in the batches of `batch_by`, storing each result
-    under its key as it arrives; ``report(runs done)`` after each unit of work.  Returns (computed, failed)."""
+                 batch_by: Callable[[dict], Any] | None, report: Callable[[int], Any] | None,
+                 resume: Callable[[dict], Any] | None = None,
+                 meta: Callable[[str], Mapping[str, Any]] | None = None) -> tuple[int, int]:
+    """Run the pending configurations on `pool`, one by one or in the batches of `batch_by` (each run with the
+    state ``resume(config)`` it continues from, when given), storing each result under its key as it arrives;
+    ``report(runs done)`` after each unit of work.  Returns (computed, failed)."""
     units = [[pending[i] for i in b] for b in batch_units(pending, batch_by, getattr(pool, "workers", None))]
     if batch_by is None:
+        if resume is not None:
+            raise ValueError("continuing runs (resume) needs batches (batch_by): a batch task takes resume_from")
         work, payloads = partial(execute, task), [unit[0][1] for unit in units]
-    else:
+    elif resume is None:
         work, payloads = partial(execute_batch, task), [[config for _, config in unit] for unit in units]
-    return store_units(pool, store, name, units, work, payloads, report=report)
+    else:
+        work = partial(execute_batch_from, task)
+        payloads = [([c for _, c in unit], [resume(c) for _, c in unit]) for unit in units]
+    return store_units(pool, store, name, units, work, payloads, meta=meta, report=report)
 
 
 def store_units(pool: Pool, store: ResultStore, name: str, units: Sequence[Sequence[tuple[str, dict]]],

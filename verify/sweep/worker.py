@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
 from .keys import jsonable_result
@@ -95,6 +96,16 @@ def execute_batch(task: Callable[[list[dict]], Any], configs: list[dict]) -> lis
     if results is None:
         return [Outcome(None, error, meta) for _ in configs]
     return [Outcome(result, None, meta) for result in results]
+
+
+def execute_batch_from(task: Callable[..., Any], unit: tuple[list[dict], list[Any]]) -> list[Outcome]:
+    """:func:`execute_batch` for a batch some of whose runs continue from stored states: `unit` is (configurations,
+    one source or None each), and the task is called as ``task(configs, resume_from=sources)`` when any
+    source is given (:func:`verify.sweep.tasks.train_du2019_batch`), else as ``task(configs)``."""
+    configs, sources = unit
+    if any(source is not None for source in sources):
+        return execute_batch(partial(task, resume_from=list(sources)), configs)
+    return execute_batch(task, configs)
 
 
 def init_local_worker(parent_pid: int) -> None:
