@@ -407,12 +407,29 @@ def _stability_sentence(block) -> str:
     verdict = "stable" if st["stable"] else "NOT stable"
     return (f"stability at {where}: minimal width {st['minimal_width']} under {block['label']}, "
             f"{st['minimal_width_doubled']} under {st['doubled']} (change {100 * st['change']:+.1f}%, "
-            f"search resolution {st['tolerance']}): {verdict}{_reused_clause(st)}")
+            f"search resolution {st['tolerance']}{_per_seed_clause(st)}): {verdict}{_reused_clause(st)}")
+
+
+def _per_seed_clause(stability) -> str:
+    """The per-seed widths under both criteria, when the study kept them (older results did not)."""
+    before, after = stability.get("minimal_width_per_seed"), stability.get("minimal_width_per_seed_doubled")
+    if not before or not after:
+        return ""
+    return f"; per seed {_seed_widths(before)} -> {_seed_widths(after)}"
+
+
+def _seed_widths(per_seed) -> str:
+    ordered = sorted(per_seed.items(), key=lambda item: int(item[0]))
+    return ", ".join("none" if width is None else str(width) for _, width in ordered)
 
 
 def _reused_clause(stability) -> str:
-    reused = stability.get("reused_runs") or 0
-    return f" ({reused} runs of the doubled search reused successes of the first)" if reused else ""
+    """What the doubled search did not train from step 0: runs reused from the first, and runs continued."""
+    reused, continued = stability.get("reused_runs") or 0, stability.get("continued_runs") or 0
+    parts = [f"{reused} runs of the doubled search reused endings of the first"] if reused else []
+    if continued:
+        parts.append(f"{continued} continued from where the first cap stopped them")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _looseness_range(summary, label: str) -> str:

@@ -97,13 +97,23 @@ class GapResult:
 
 
 def stability_check(rule: Criterion, doubled: Criterion, before: MinimalWidth, again: MinimalWidth,
-               resolution: float) -> dict[str, Any]:
-    """The change of the all-seeds minimal width when the criterion's cap (or C, or budget) is doubled."""
+                    resolution: float) -> dict[str, Any]:
+    """The change of the all-seeds minimal width when the criterion's cap (or C, or budget) is doubled.
+
+    The verdict reads the all-seeds widths; the per-seed widths under both criteria are kept beside
+    them, since near the threshold a seed's own width can move more than the all-seeds one."""
     w1, w2 = before.all_seeds, again.all_seeds
     point = before.n
     out: dict[str, Any] = {"point": list(point) if isinstance(point, tuple) else point,
                            "criterion": rule.label, "doubled": doubled.label,
-                           "minimal_width": w1, "minimal_width_doubled": w2}
+                           "minimal_width": w1, "minimal_width_doubled": w2,
+                           "minimal_width_per_seed": {str(s): w for s, w in before.per_seed.items()},
+                           "minimal_width_per_seed_doubled": {str(s): w for s, w in again.per_seed.items()}}
+    found = again.found
+    if found and again.all_seeds is not None and again.all_seeds != max(found):
+        out["note"] = (f"{doubled.label}, {_label(point)}: success was not monotone in the width; every seed "
+                       f"first succeeded together at {again.all_seeds}, above the largest per-seed minimal width "
+                       f"{max(found)}")
     if w1 and w2:
         tolerance = max(1, math.floor(resolution * max(w1, w2)))
         out.update(change=w2 / w1 - 1.0, tolerance=tolerance, stable=abs(w2 - w1) <= tolerance)
@@ -142,6 +152,8 @@ def summarise(spec: StudySpec, results: Sequence[tuple[Criterion, Sequence[Minim
                 notes.append(f"{rule.label}, {_label(answer.n)}: success was not monotone in the width; every seed "
                              f"first succeeded together at {answer.all_seeds}, above the largest per-seed minimal "
                              f"width {max(found)}")
+        if stability is not None and stability.get("note"):
+            notes.append(f"stability check: {stability['note']}")
         if stability is not None and not stability["stable"]:
             notes.append(f"{rule.label}: not stable at {_label(_point_of(stability))}: "
                          f"doubling to {stability['doubled']} moved the minimal width from "
