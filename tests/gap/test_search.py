@@ -81,3 +81,45 @@ def test_geometric_phase_doubles(start):
         widths.append(w)
         search.record(w, False)
     assert widths == [start, 2 * start, 4 * start, 8 * start]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 5000), st.integers(2, 64), st.sampled_from([0.0, 0.01, 0.03, 0.1]))
+def test_rounds_left_bounds_the_rounds_a_search_still_takes(threshold, start, resolution):
+    """Once bracketed, rounds_left bounds the bisection from above, within two rounds of what the search then
+    takes; before any success it counts one more doubling; it says 0 only when the search is over."""
+    search = WidthSearch(n=1, seed=0, start=start, resolution=resolution)
+    estimates, rounds = [], 0
+    while (width := search.next_width()) is not None:
+        estimates.append((rounds, search.rounds_left(), search.lowest_success is not None))
+        search.record(width, width >= threshold)
+        rounds += 1
+    assert search.rounds_left() == 0
+    for at, estimate, bracketed in estimates:
+        taken = rounds - at
+        assert estimate >= 1
+        if bracketed:
+            assert taken <= estimate <= taken + 2
+
+
+def test_the_progress_line_gives_the_search_eta_from_its_last_round(monkeypatch):
+    """`bounds gap`'s status: after a round that trained runs, ETA = rounds left x that round's duration."""
+    import click
+
+    from verify.cli.gap_commands import _Status
+
+    now, lines = [0.0], []
+    monkeypatch.setattr(click, "echo", lambda text="", **kw: lines.append(str(text)))
+    status = _Status()
+    status.tty, status.clock, status.started = False, lambda: now[0], 0.0
+    status.on_progress(10, 40)  # ten runs read from the store
+    status.on_round(1, 3, 5)  # a replayed round: nothing trained, no duration yet
+    now[0] = 100.0
+    status.on_progress(13, 40)
+    now[0] = 400.0
+    status.on_round(2, 3, 4)  # this round trained 3 runs in 400 s
+    now[0] = 431.0
+    status.last_line = -100.0
+    status.on_progress(14, 40)
+    assert lines[0] == "round 1: 3 searches advanced, about 5 more in this search"
+    assert lines[-1].endswith("ETA ~26m40s for this search")  # 4 rounds x 400 s

@@ -45,7 +45,16 @@ def _name_int(text: str, flag: str) -> tuple[str, int]:
 
 
 class _Status:
-    """A progress bar on stderr: runs done of planned, rate and ETA (plain lines when stderr is not a terminal)."""
+    """A progress bar on stderr: runs done of planned, elapsed time and ETA (plain lines when stderr is not a
+    terminal).
+
+    Runs differ in cost by orders of magnitude (the last rounds, at the largest n and near the
+    threshold, are the slow ones), so once a search round that trained something has ended the
+    ETA is that of the current search: the rounds its slowest search still needs
+    (:meth:`verify.gap.search.WidthSearch.rounds_left`) times the last such round's duration.
+    Before that it is the runs left at the mean pace so far.  Later searches (the stability
+    check, other criteria) are not in it, and the line says so.
+    """
 
     def __init__(self):
         import time
@@ -56,18 +65,34 @@ class _Status:
         self.round = 0
         self.first_done: int | None = None
         self.last_line = 0.0
+        self.round_started = self.started
+        self.done_at_round_start = 0
+        self.round_seconds: float | None = None  # the last round that trained something
+        self.rounds_left: int | None = None
+        self.done = 0
 
-    def on_round(self, number: int, searches: int) -> None:
-        self.round = number
+    def on_round(self, number: int, searches: int, rounds_left: int) -> None:
+        now = self.clock()
+        trained = self.first_done is not None and self.done > self.done_at_round_start
+        if trained:
+            self.round_seconds = now - self.round_started
+        self.round, self.rounds_left = number, rounds_left
+        self.round_started, self.done_at_round_start = now, self.done
         if not self.tty:
-            click.echo(f"round {number}: {searches} searches advanced", err=True)
+            click.echo(f"round {number}: {searches} searches advanced, about {rounds_left} more in this search",
+                       err=True)
 
     def on_progress(self, done: int, total: int) -> None:
         now = self.clock()
         if self.first_done is None:
             self.first_done, self.started = done, now  # runs read from the store do not count towards the rate
+            self.done_at_round_start = done
+        self.done = done
         fresh, elapsed = done - self.first_done, now - self.started
-        eta = "?" if fresh <= 0 else _duration(elapsed / fresh * max(total - done, 0))
+        if self.round_seconds is not None and self.rounds_left is not None:
+            eta = f"~{_duration(self.rounds_left * self.round_seconds)} for this search"
+        else:
+            eta = "?" if fresh <= 0 else _duration(elapsed / fresh * max(total - done, 0))
         filled = int(24 * done / max(total, 1))
         text = (f"[{'#' * filled}{'.' * (24 - filled)}] {done}/~{total} runs, round {self.round + 1}, "
                 f"{_duration(elapsed)} elapsed, ETA {eta}")

@@ -54,6 +54,16 @@ class WidthSearch:
         else:
             self.highest_failure = max(self.highest_failure, width)
 
+    def rounds_left(self) -> int:
+        """About how many more rounds this search needs (for progress reports): at most the bisection steps to
+        close its bracket, or, before any success, one more doubling and the bisection after it."""
+        if self.next_width() is None:
+            return 0
+        if self.lowest_success is None:
+            width = 2 * max(self.tried) if self.tried else self.start
+            return 1 + _bisection_rounds(width // 2, width, self.resolution)
+        return _bisection_rounds(self.highest_failure, self.lowest_success, self.resolution)
+
     @property
     def minimal_width(self) -> int | None:
         """Smallest width seen to succeed (None if none did up to max_width)."""
@@ -65,6 +75,18 @@ class WidthSearch:
         successes = [w for w, ok in self.tried.items() if ok]
         failures = [w for w, ok in self.tried.items() if not ok]
         return not successes or not failures or max(failures) < min(successes)
+
+
+def _bisection_rounds(low: int, high: int, resolution: float) -> int:
+    """At most how many bisection steps close the bracket (low, high] to the search resolution.
+
+    Each step leaves at most ceil(gap / 2); the bracket is closed once its gap is within
+    max(1, floor(resolution x its upper end)), which is never below its value at low + 1.
+    """
+    gap, tolerance, rounds = high - low, max(1, math.floor(resolution * (low + 1))), 0
+    while gap > tolerance:
+        gap, rounds = -(-gap // 2), rounds + 1
+    return rounds
 
 
 @dataclass(frozen=True)
@@ -92,13 +114,15 @@ def search_minimal_widths(
     start: int | Callable[[Hashable], int] = 2,
     max_width: int = 1 << 16,
     resolution: float = 0.03,
-    on_round: Callable[[int, int], None] | None = None,
+    on_round: Callable[[int, int, int], None] | None = None,
 ) -> list[MinimalWidth]:
     """Minimal widths for every n in `ns`, each searched per seed; see the module docstring.
 
     `make_config(n, width, seed)` builds a run's configuration, `run_batch(configs)` trains
     them (in parallel, from a cache, ...) and returns their results in order, and
-    `succeeded(result)` applies the success criterion.  `start` is the first width tried, or a
+    `succeeded(result)` applies the success criterion.  ``on_round(number, searches, rounds_left)``
+    is called after each round: how many searches it advanced, and about how many rounds the
+    slowest search still needs (:meth:`WidthSearch.rounds_left`).  `start` is the first width tried, or a
     function of the design point giving it (the gap study starts at the parameter-count floor).
     """
     first = start if callable(start) else (lambda point: start)
@@ -115,7 +139,7 @@ def search_minimal_widths(
         for key, width in wanted.items():
             searches[key].record(width, outcome[(key[0], width, key[1])])
         if on_round:
-            on_round(rounds, len(wanted))
+            on_round(rounds, len(wanted), max(search.rounds_left() for search in searches.values()))
 
     answers = []
     for n in ns:

@@ -62,13 +62,13 @@ def _make_config(spec: StudySpec, rule: Criterion):
 
 
 def run_study(spec: StudySpec, out_dir: Path, *, workers: int | None = None, scheduler: str | None = None,
-              dask_local: bool = False, on_round: Callable[[int, int], None] | None = None,
+              dask_local: bool = False, on_round: Callable[[int, int, int], None] | None = None,
               progress: Callable[[int, int], None] | None = None, log: Callable[[str], Any] | None = None,
               catalog=None) -> GapResult:
     """Run (or resume) the study, writing every run to ``out_dir/runs.jsonl`` and the answer to ``gap.json``.
 
     ``progress(done, total)`` counts runs of the whole study (trained now or read from the
-    store) against :func:`planned_runs`; ``on_round(number, searches)`` is called after each
+    store) against :func:`planned_runs`; ``on_round(number, searches, rounds_left)`` is called after each
     search round.
     """
     from verify.sweep import ResultStore, config_key, run_sweep
