@@ -136,8 +136,11 @@ def test_stability_check_continues_runs_stopped_by_the_cap(study):
     assert_same_run(record["result"], train_du2019_batch([record["config"]])[0])
 
 
-def test_a_store_without_resume_state_retrains_capped_runs(tmp_path):
+def test_a_store_without_resume_state_retrains_capped_runs(tmp_path, monkeypatch):
     """Records written before runs kept their state continue nothing: the doubled configuration is trained."""
+    import verify.sweep.continuation as continuation
+
+    monkeypatch.setattr(continuation, "STEPS_PER_STORED_NUMBER", 0)  # these short runs would keep no state at all
     from verify.gap.reuse import continuation_sources
     from verify.sweep import ResultStore, config_key, run_sweep
     from verify.sweep.tasks import batch_group, du2019_config, train_du2019_batch

@@ -12,6 +12,16 @@ from verify.plateau import PlateauRule
 from verify.sweep.continuation import continuable, decode_array, encode_array, start_state
 from verify.sweep.tasks import du2019_config, train_du2019_batch
 
+
+@pytest.fixture(autouse=True)
+def _tiny_runs_keep_their_state(monkeypatch):
+    """These tests check the mechanics of continuation on runs of tens to thousands of steps, shorter than the
+    default rule (a few steps per stored number) lets keep a state; the rule has its own test below."""
+    import verify.sweep.continuation as continuation
+
+    monkeypatch.setattr(continuation, "STEPS_PER_STORED_NUMBER", 0)
+
+
 INTEGER_FIELDS = ("steps_run", "steps_to_eps", "stop_reason", "stalled_at", "step_limit", "succeeded", "reached_eps",
                   "diverged_at", "t_kernel", "criterion")
 
@@ -213,3 +223,20 @@ def test_the_sweep_runner_continues_runs_in_one_batch_with_fresh_ones(tmp_path):
         assert_same_run(record.result, want)
         assert ("continued_from" in record.meta) == (config_key(config) in sources)
         assert record.meta["batch_size"] == 3
+
+
+def test_a_capped_run_keeps_its_state_only_where_that_pays(monkeypatch):
+    """The default rule: at most MAX_RESUME_PARAMETERS trained parameters and at least STEPS_PER_STORED_NUMBER
+    steps run per parameter stored.  A kernel-criterion run capped after a few dozen steps keeps nothing; the
+    long interpolation runs near the threshold, a few thousand parameters over hundreds of thousands of steps,
+    keep theirs."""
+    monkeypatch.undo()  # the module's own rule, not the fixture's
+    from verify.sweep.continuation import MAX_RESUME_PARAMETERS, STEPS_PER_STORED_NUMBER, keeps_state
+
+    assert STEPS_PER_STORED_NUMBER >= 1
+    assert keeps_state(1370, 1_136_700)  # the two-layer n = 1024 runs continued in the committed example
+    assert not keeps_state(1370, 1370 * STEPS_PER_STORED_NUMBER - 1)
+    assert not keeps_state(MAX_RESUME_PARAMETERS + 1, 10**9)
+    result = train_du2019_batch([du2019_config(24, 32, 0, d=4, criterion="kernel", factor=1.0)])[0]
+    assert result["stop_reason"] == "limit" and result["steps_run"] < 4 * 32 * 4
+    assert "resume" not in result and not continuable(result)

@@ -9,9 +9,13 @@ there (float64, exact: base64 of the zlib-compressed little-endian bytes, with t
 first-layer matrix of a two-layer run, a list with one array per trained layer of a deep one),
 its loss there, its initial loss (the divergence test's reference) and its plateau rule's state
 (the last checks only).  That is as many numbers as the run trains, and a few more, whatever
-the number of steps: the losses before the stop are not kept.  Runs with more than
-:data:`MAX_RESUME_PARAMETERS` trained parameters keep no state (a wide deep net's weights would
-swell the store) and are retrained from step 0.  The continued run's loss curve needs none of the
+the number of steps: the losses before the stop are not kept.  A run keeps its state only where
+that pays (:func:`keeps_state`): at most :data:`MAX_RESUME_PARAMETERS` trained parameters, and
+at least :data:`STEPS_PER_STORED_NUMBER` steps run per stored number.  The long runs near the
+interpolation threshold (hundreds of thousands of steps, a few thousand parameters) keep it;
+the kernel criterion's capped runs (C x T_kernel steps, often thousands of parameters) and wide
+deep nets do not, since their state would swell the store by up to a megabyte a record to save
+little, and are retrained from step 0.  The continued run's loss curve needs none of the
 earlier losses, because a curve samples fixed steps (:func:`verify.sweep.tasks.curve_steps`):
 its samples below the start step are the stored curve's.  Only these runs carry the block; the
 record's key hashes the configuration, not this.
@@ -30,6 +34,7 @@ CAPPED_STOPS = ("limit", "too slow")  # the stop reasons that depend on the cap
 CONTINUABLE = ("interpolation", "kernel")  # criteria whose cap a stored run can be continued under
 CONTINUABLE_SETTINGS = ("du2019", "zou-gu2019")  # tasks whose runs keep their state
 MAX_RESUME_PARAMETERS = 1 << 15  # at most about 350 KB of state per record (base64 of float64)
+STEPS_PER_STORED_NUMBER = 4  # a kept state saves at least this many steps per number it stores
 RESUME = "resume"
 
 
@@ -43,6 +48,12 @@ def decode_array(data: Mapping[str, Any]) -> np.ndarray:
     """The array of :func:`encode_array`, bit for bit."""
     raw = zlib.decompress(base64.b64decode(data["f8"]))
     return np.frombuffer(raw, dtype="<f8").reshape(data["shape"]).astype(np.float64)
+
+
+def keeps_state(trained_parameters: int, steps_run: int) -> bool:
+    """Whether a capped run's result carries its state: small enough, and saving enough steps per stored number."""
+    return (trained_parameters <= MAX_RESUME_PARAMETERS
+            and trained_parameters * STEPS_PER_STORED_NUMBER <= steps_run)
 
 
 def payload(traj, W: np.ndarray | list[np.ndarray], rule, initial_loss: float) -> dict[str, Any]:

@@ -278,7 +278,7 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
     """Run the batch under its criterion and describe every run (a continued run's T_kernel is its source's)."""
     from .. import gd
     from ..criteria import Criterion
-    from .continuation import CAPPED_STOPS, CONTINUABLE, MAX_RESUME_PARAMETERS, RESUME, payload
+    from .continuation import CAPPED_STOPS, CONTINUABLE, RESUME, keeps_state, payload
 
     first = configs[0]
     sources = sources or [None] * len(configs)
@@ -317,7 +317,7 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
         if final is not None and len(final.flip_fractions) > 1:
             result["layer_distances"] = list(final.layer_distances)
         if (traj.stop_reason in CAPPED_STOPS and rule.name in CONTINUABLE and k in final_W
-                and trained <= MAX_RESUME_PARAMETERS):
+                and keeps_state(trained, traj.steps_run)):
             result[RESUME] = payload(traj, final_W[k], stall[k], initial_loss)
         out.append(result)
     return out
