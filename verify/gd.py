@@ -121,6 +121,21 @@ class Resume:
             raise ValueError(f"a run resumes at a step >= 0, got {self.step}")
 
 
+def _checked_resume(resume: Sequence[Resume | None] | None, shapes: list, net: str) -> list[Resume | None]:
+    """One start state (or None: from step 0) per run, each with its run's trained weights' shapes: `shapes` has
+    one entry per run, an array's shape (two-layer) or a list of them, one per trained layer (deep)."""
+    resume = [None] * len(shapes) if resume is None else list(resume)
+    if len(resume) != len(shapes):
+        raise ValueError(f"{net} needs one start state (or None) per run")
+    for r, want in zip(resume, shapes, strict=True):
+        if r is None:
+            continue
+        got = [np.shape(w) for w in r.W] if isinstance(r.W, (list, tuple)) else np.shape(r.W)
+        if got != want:
+            raise ValueError(f"a start state's trained weights have the shapes {got}, its run's are {want}")
+    return resume
+
+
 def checkpoint_steps(steps: int, count: int = 40) -> set[int]:
     """Steps at which the NTK and distances are measured: 0, geometric early, linear later, the last."""
     points = {0, steps}
@@ -182,7 +197,7 @@ class TwoLayerBatch(_Runs):
             * coef
         )
         W0 = np.concatenate([w[0] for w in inits])
-        self.resume = self._check_resume(resume, inits)
+        self.resume = _checked_resume(resume, [np.shape(w[0]) for w in inits], "TwoLayerBatch")
         del inits
         self.X, self.y = backend.asarray(X), backend.asarray(y)
         self.W0 = backend.asarray(W0)
@@ -205,16 +220,6 @@ class TwoLayerBatch(_Runs):
     def _inits(self, d: int):
         """Every run's initial weights, again (a pure function of (seed, width))."""
         return (self.spec.init(d, m, s) for m, s in zip(self.widths, self.seeds, strict=True))
-
-    def _check_resume(self, resume: Sequence[Resume | None] | None, inits) -> list[Resume | None]:
-        """One start state (or None: from step 0) per run, each with its run's weight shape."""
-        resume = [None] * len(self.widths) if resume is None else list(resume)
-        if len(resume) != len(self.widths):
-            raise ValueError("TwoLayerBatch needs one start state (or None) per width")
-        for r, w in zip(resume, inits, strict=True):
-            if r is not None and np.shape(r.W) != np.shape(w[0]):
-                raise ValueError(f"a start state's W has shape {np.shape(r.W)}, its run's is {np.shape(w[0])}")
-        return resume
 
     def _layout(self) -> None:
         """Column ranges of the live runs in the stacked arrays, and the operators of the fused step.
@@ -446,7 +451,8 @@ class DeepBatch(_Runs):
         self.n, self.width = n, int(width)
         self.widths = [self.width] * len(seeds)
         inits = [spec.init(d, self.width, int(s)) for s in seeds]
-        self.resume = self._check_resume(resume, inits)
+        self.resume = _checked_resume(resume, [[np.shape(w[h]) for h in self._trained_layers] for w in inits],
+                                      "DeepBatch")
         self.X, self.y = backend.asarray(X), backend.asarray(y)
         self.W = [backend.asarray(np.stack(layer)) for layer in zip(*inits, strict=True)]  # (K, ...) per layer
         del inits
@@ -471,19 +477,6 @@ class DeepBatch(_Runs):
     @property
     def _trained_layers(self) -> list[int]:
         return [h for h, t in enumerate(self.spec.trained) if t]
-
-    def _check_resume(self, resume: Sequence[Resume | None] | None, inits) -> list[Resume | None]:
-        """One start state (or None: from step 0) per seed, each with one array per trained layer of its shape."""
-        resume = [None] * len(self.widths) if resume is None else list(resume)
-        if len(resume) != len(self.widths):
-            raise ValueError("DeepBatch needs one start state (or None) per seed")
-        for r, weights in zip(resume, inits, strict=True):
-            if r is None:
-                continue
-            want = [np.shape(weights[h]) for h in self._trained_layers]
-            if not isinstance(r.W, (list, tuple)) or [np.shape(w) for w in r.W] != want:
-                raise ValueError(f"a start state's trained weights must have the shapes {want}")
-        return resume
 
     @property
     def count(self) -> int:

@@ -198,18 +198,17 @@ def _run_pending(pool: Pool, task: Task, name: str, store: ResultStore, pending:
     else:
         work = partial(execute_batch_from, task)
         payloads = [([c for _, c in unit], [resume(c) for _, c in unit]) for unit in units]
-    return store_units(pool, store, name, units, work, payloads, meta=meta, report=report)
+    return _store_units(pool, store, name, units, work, payloads, meta=meta, report=report)
 
 
-def store_units(pool: Pool, store: ResultStore, name: str, units: Sequence[Sequence[tuple[str, dict]]],
+def _store_units(pool: Pool, store: ResultStore, name: str, units: Sequence[Sequence[tuple[str, dict]]],
                 work: Callable[[Any], Any], payloads: Sequence[Any], *,
                 meta: Callable[[str], Mapping[str, Any]] | None = None,
                 report: Callable[[int], Any] | None = None) -> tuple[int, int]:
     """Run ``work(payload)`` for each unit of (key, config) runs on `pool` and store every run's outcome under its
     key as its unit finishes (with ``meta(key)`` added to its bookkeeping); ``report(runs done)`` after each
     unit.  `work` returns one :class:`Outcome` (a unit of one run) or a list of them, one per run.  Returns
-    (computed, failed).  The one place where finished work reaches the store, for sweeps and for the gap
-    study's continued runs alike."""
+    (computed, failed)."""
     runs = pool.imap_unordered(work, list(payloads))
     computed = failed = 0
     try:
@@ -229,7 +228,7 @@ def store_units(pool: Pool, store: ResultStore, name: str, units: Sequence[Seque
 
 
 def batch_units(pending: list[tuple[str, dict]], batch_by: Callable[[dict], Any] | None,
-             workers: int | None = None) -> list[list[int]]:
+                workers: int | None = None) -> list[list[int]]:
     """Indices into `pending`, one list per unit of work: single runs, or the groups of `batch_by`.
 
     With fewer groups than `workers`, the largest groups are split in two (alternate members,

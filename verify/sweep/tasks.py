@@ -155,9 +155,7 @@ def train_du2019_batch(configs: list[dict], resume_from: list[dict | None] | Non
     from .continuation import start_state
 
     first = _same_group(configs, "du2019")
-    sources = [None] * len(configs) if resume_from is None else list(resume_from)
-    if len(sources) != len(configs):
-        raise ValueError("resume_from needs one stored result (or None) per configuration")
+    sources = _sources(configs, resume_from)
     spec = du2019()
     data, eta, spectrum = _prepare(first, spec, None)
     widths, seeds = [int(c["width"]) for c in configs], [int(c["seed"]) for c in configs]
@@ -192,9 +190,7 @@ def train_zou_gu2019_batch(configs: list[dict], resume_from: list[dict | None] |
     from .continuation import start_state
 
     first = _same_group(configs, "zou-gu2019")
-    sources = [None] * len(configs) if resume_from is None else list(resume_from)
-    if len(sources) != len(configs):
-        raise ValueError("resume_from needs one stored result (or None) per configuration")
+    sources = _sources(configs, resume_from)
     L = int(first["L"])
     if L < 1:
         raise ValueError(f"L must be at least 1 (hidden m x m layers), got {L}")
@@ -228,6 +224,14 @@ def _same_group(configs: list[dict], setting: str) -> dict:
     if len(groups) > 1:
         raise ValueError("the runs of one batch may differ only in width and seed")
     return configs[0]
+
+
+def _sources(configs: list[dict], resume_from: list[dict | None] | None) -> list[dict | None]:
+    """One stored result to continue from (or None) per configuration."""
+    sources = [None] * len(configs) if resume_from is None else list(resume_from)
+    if len(sources) != len(configs):
+        raise ValueError("resume_from needs one stored result (or None) per configuration")
+    return sources
 
 
 def _backend(config: dict):
