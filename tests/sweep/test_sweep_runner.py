@@ -347,3 +347,29 @@ def test_batches_cover_every_run_once_within_its_group_and_fill_the_workers(grou
         for unit in units:
             sizes.setdefault(groups[unit[0]], []).append(len(unit))
         assert all(max(s) - min(s) <= max(s) // 2 + 1 for s in sizes.values())  # halves, not slivers
+
+
+
+def test_a_pool_stopped_by_an_exception_leaves_no_manager_thread_for_the_exit_hook(monkeypatch):
+    """A pool left by an exception (Ctrl-C) waits for its executor's manager thread before returning.  Were
+    that thread still closing its wake-up pipe at interpreter exit, CPython's exit hook could write to the
+    closed pipe: `OSError: [Errno 9] Bad file descriptor` printed after an interrupted sweep's last line (seen
+    in CI).  A slow start of the thread's clean-up makes the window wide: without the wait, it is still running
+    here."""
+    import concurrent.futures.process as cf_process
+    import time
+
+    manager_class = cf_process._ExecutorManagerThread
+    original = manager_class.join_executor_internals
+
+    def slow_join_executor_internals(self):
+        time.sleep(0.5)
+        original(self)
+
+    monkeypatch.setattr(manager_class, "join_executor_internals", slow_join_executor_internals)
+    pool = LocalPool(1)
+    with pytest.raises(KeyboardInterrupt), pool:
+        list(pool.imap_unordered(abs, [-1]))  # starts the worker and the manager thread
+        manager = pool._executor._executor_manager_thread
+        raise KeyboardInterrupt
+    assert manager is not None and not manager.is_alive()
