@@ -63,11 +63,24 @@ def test_sweep_benchmark_compares_executors_and_checks_identical_results():
 def test_batched_benchmark_reports_speedup_and_fraction_of_peak(tmp_path):
     out = tmp_path / "batched.json"
     stdout = _run("bench_batched.py", "--n", "24", "--widths", "2,4,8", "--seeds", "2", "--steps", "20",
-                  "--repeats", "1", "--json", str(out))
-    assert "speedup" in stdout and "of the GEMM peak" in stdout
-    results = json.loads(out.read_text())
-    for name in ("asked", "near_threshold"):
+                  "--repeats", "1", "--large-n", "64", "--json", str(out))
+    assert "speedup" in stdout and "of the GEMM peak" in stdout and "the blocked step is" in stdout
+    results = json.loads(out.read_text(), parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
+    for name in ("asked", "near_threshold", "large_near_threshold"):
         r = results[name]
         assert r["one_at_a_time_s"] > 0 and r["batched_s"] > 0 and r["fraction_of_peak"] > 0
-        assert r["max_relative_final_loss_difference"] < 1e-9  # the same runs, batched or not
+        assert r["batched_unblocked_s"] > 0 and r["blocking_speedup"] > 0
+        assert r["max_relative_final_loss_difference"] < 1e-9  # the same runs, batched or not, blocked or not
+    assert results["large_near_threshold"]["n"] == 64 and results["large_near_threshold"]["steps"] == 5
     assert results["asked"]["runs"] == 6 and results["speedup"] == results["asked"]["speedup"]
+
+
+def test_blocking_benchmark_times_each_row_block_and_marks_the_one_the_class_takes(tmp_path):
+    out = tmp_path / "blocking.json"
+    stdout = _run("bench_blocking.py", "--shapes", "256x5x300,64x30x8", "--rows", "8,32", "--steps", "2",
+                  "--repeats", "1", "--json", str(out))
+    results = json.loads(out.read_text(), parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
+    blocked, unblocked = results
+    assert blocked["chosen_rows"] == 109 and set(blocked["speedup_by_rows"]) == {"8", "32", "109"}
+    assert unblocked["chosen_rows"] is None and "the class takes the unblocked step" in stdout
+    assert all(v > 0 for r in results for v in r["speedup_by_rows"].values()) and "109 rows" in stdout

@@ -10,7 +10,8 @@ Two networks:
   (first layer trained, output fixed) as one program: the K hidden layers are stacked into one
   (sum m_k) x d matrix, so a step is one forward GEMM for all runs, one segment sum per run for
   the outputs, and one backward GEMM per run, G_k = act'(Z_k)^T (r_k * X), with no loop over
-  neurons; a run that stops leaves the stack.
+  neurons; a run that stops leaves the stack.  On the CPU (numpy), runs whose arrays outgrow the
+  cache take the step row block by row block, forward and backward at once.
 * :class:`DeepNet` trains one width of a deep fully connected network, any subset of layers.
 
 Both expose the same small interface to :func:`run`, which records the loss at every step and
@@ -170,11 +171,31 @@ class TwoLayerBatch(_Runs):
     slower at n = 256: the step is memory-bound, and scaling the small n x d operand instead
     saves that pass.)  A run that stops is :meth:`retire`-d: its
     neurons leave the stacked arrays, so that the runs still training pay only for themselves.
+
+    On numpy, a batch too large for the fused step takes the *blocked* step instead (for inputs of
+    few coordinates, where the step is memory-bound): each run works through the samples in row
+    blocks of about ROW_BLOCK_ELEMENTS entries (rows x its width), computing a block's
+    pre-activations, outputs, residuals and gradient contribution while the block is in cache, so
+    that no n x m array is written to memory and read back.  This makes a batched round 1.3 times
+    faster at n = 256 (widths 8 ... 256) and 1.6 times at n = 1024 near the interpolation
+    threshold, where a study spends its time (benchmarks/bench_batched.py, ``blocking_speedup``).
+    A run's row blocks depend on its own width only.
+
     Every run is initialised from its own (seed, width) alone (:meth:`NetworkSpec.init`), so a
     run batched with others computes what it computes alone.
     """
 
     FUSED_MAX_ELEMENTS = 1 << 17  # n * sum(m) up to which the fused step is faster (benchmarks/bench_batched.py)
+    # The blocked step (numpy): blocks of ROW_BLOCK_ELEMENTS entries (256 KiB, well inside a core's L2), but
+    # never fewer than MIN_BLOCK_ROWS rows, below which adding up the m x d gradient block by block costs
+    # more than the cache saves; only for inputs of at most BLOCKED_MAX_INPUT_DIM coordinates, where a step
+    # does few flops per entry of its n x m arrays (1.15 to 1.45x at d = 10, 1.1x at 20, at most 1.0x from 30 on),
+    # and only where some run's n x m exceeds one block (else the block bookkeeping, 7 us a step, buys nothing).
+    # benchmarks/bench_blocking.py measures all three.
+    ROW_BLOCK_ELEMENTS = 1 << 15
+    MIN_BLOCK_ROWS = 32
+    BLOCKED_MAX_INPUT_DIM = 20
+    BLOCKED_BACKENDS = ("numpy",)  # backends that take the blocked step (a GPU has no cache to fit)
 
     def __init__(self, spec: NetworkSpec, X: np.ndarray, y: np.ndarray, widths: Sequence[int],
                  seed: int | Sequence[int], etas: Sequence[float], backend: Backend,
@@ -204,14 +225,11 @@ class TwoLayerBatch(_Runs):
         self.coef, self.scale = backend.asarray(coef), backend.asarray(scale)
         self.gram = X @ X.T
         self.live: list[int] = list(range(len(self.widths)))
+        self.Z = self.S = None  # the n x sum(m) arrays of the fused and per-run steps, made when first needed
+        self._blocked_grads = None  # what the last blocked forward() computed for step() (_step_blocked)
         self._layout()
-        self.Z = backend.empty((n, W0.shape[0]))
-        self.S = backend.empty((n, W0.shape[0]))
-        self.pattern0 = None
         self.keep_final, self.final_W = bool(keep_final), {}
-        if any(r is not None for r in self.resume):  # W(0) gives the initial patterns, W(t) the start
-            self.bk.matmul_into(self.X, self.W0.T, self.Z)
-            self.pattern0 = self.bk.positive(self.Z)
+        if any(r is not None for r in self.resume):  # W(0) stays the reference of distances and flips
             self.W = backend.asarray(np.concatenate([w[0] if r is None else r.W for w, r in
                                                      zip(self._inits(d), self.resume, strict=True)]))
         else:
@@ -228,14 +246,19 @@ class TwoLayerBatch(_Runs):
         call, not by memory traffic, so they take the fused step: the outputs of all runs in one
         GEMM with a (sum m) x K matrix of output weights, and the backward pass as one GEMM
         after scaling act'(Z) by each neuron's residual column, a fixed number of calls per step
-        whatever K is.  Larger problems are memory-bound and take one backward GEMM per run on
-        its own slice, which reads act'(Z) once instead of rewriting it.
+        whatever K is.  Larger problems are memory-bound: on numpy they take the blocked step
+        (:meth:`_forward_blocked`); on torch (a GPU has no cache to fit) one backward GEMM per
+        run on its own slice, which reads act'(Z) once instead of rewriting it.
         """
         self.blocks, start = {}, 0
         for k in self.live:
             self.blocks[k] = (start, start + self.widths[k])
             start += self.widths[k]
         self.fused = self.n * start <= self.FUSED_MAX_ELEMENTS and len(self.live) > 1
+        widest = max((self.widths[k] for k in self.live), default=0)
+        self.blocked = (not self.fused and self.bk.name in self.BLOCKED_BACKENDS
+                        and self.X.shape[1] <= self.BLOCKED_MAX_INPUT_DIM
+                        and self.n * widest > self.ROW_BLOCK_ELEMENTS)  # else one block: nothing to gain
         if self.fused:
             owner = np.concatenate([np.full(self.widths[k], c) for c, k in enumerate(self.live)])
             coef = self.bk.to_numpy(self.coef)
@@ -254,10 +277,14 @@ class TwoLayerBatch(_Runs):
 
     def forward(self):
         """Residuals f(x_i) - y_i, one column per live run (n x len(live))."""
+        self._blocked_grads = None
+        if self.blocked:
+            return self._forward_blocked()
+        columns = sum(e - s for s, e in self.blocks.values())
+        if self.Z is None or tuple(self.Z.shape) != (self.n, columns):
+            self.Z, self.S = self.bk.empty((self.n, columns)), self.bk.empty((self.n, columns))
         self.bk.matmul_into(self.X, self.W.T, self.Z)
         A = self.bk.activate(self.spec.act, self.Z, self.S)
-        if self.pattern0 is None:
-            self.pattern0 = self.bk.positive(self.Z)
         if self.fused:
             return A @ self.vmat - self.y[:, None]
         R = self.bk.empty((self.n, len(self.live)))
@@ -267,10 +294,57 @@ class TwoLayerBatch(_Runs):
         R -= self.y[:, None]
         return R
 
+    def _forward_blocked(self):
+        """:meth:`forward` of the blocked step: every run's residuals and, in the same pass over its row
+        blocks, its gradient for those residuals, which :meth:`step` then applies."""
+        R = np.empty((self.n, len(self.live)))
+        grads = {k: self._blocked_pass(k, out=R[:, c]) for c, k in enumerate(self.live)}
+        self._blocked_grads = (list(self.live), R.copy(), grads)
+        return R
+
+    def _blocked_pass(self, k: int, *, out: np.ndarray | None = None, residual: np.ndarray | None = None):
+        """sum_i r_i act'(z_i)^T x_i for run k (its unscaled gradient), one row block at a time.  With `out`,
+        the residuals r are the run's own, computed block by block and written into `out`; with `residual`,
+        they are given (a direction other than the squared loss's, from an objective)."""
+        s, e = self.blocks[k]
+        W, coef, width = self.W[s:e], self.coef[s:e], e - s
+        rows = min(self.n, max(self.MIN_BLOCK_ROWS, self.ROW_BLOCK_ELEMENTS // width))
+        Z, S = np.empty((rows, width)), np.empty((rows, width))
+        G = np.zeros((width, self.X.shape[1]))
+        for i in range(0, self.n, rows):
+            j = min(self.n, i + rows)
+            Xb, Zb, Sb = self.X[i:j], Z[:j - i], S[:j - i]
+            np.matmul(Xb, W.T, out=Zb)
+            A = self.bk.activate(self.spec.act, Zb, Sb)
+            if out is not None:
+                r = A @ coef
+                r -= self.y[i:j]
+                out[i:j] = r
+            else:
+                r = residual[i:j]
+            G += Sb.T @ (r[:, None] * Xb)
+        return G
+
+    def _step_blocked(self, R) -> None:
+        """Apply the gradients the blocked forward() computed, where R is its residuals (the squared loss's
+        direction, compared by value); for another direction, compute them for R."""
+        live, R_forward, grads = self._blocked_grads
+        self._blocked_grads = None
+        columns = [live.index(k) for k in self.live]
+        own = tuple(R.shape) == (self.n, len(columns)) and np.array_equal(R, R_forward[:, columns])
+        for c, k in enumerate(self.live):
+            s, e = self.blocks[k]
+            G = grads[k] if own else self._blocked_pass(k, residual=np.asarray(R[:, c]))
+            G *= self.scale[s:e, None]
+            self.W[s:e] -= G
+
     def step(self, R, active: Sequence[bool] | None = None) -> None:
         """One GD step of every live run (R: the residual columns of :meth:`forward`)."""
         R = self._keep_active(R, active)
         if not self.live:
+            return
+        if self._blocked_grads is not None:  # the last forward() took the blocked step
+            self._step_blocked(R)
             return
         if self.fused:
             self.S *= R[:, self.owner]
@@ -296,19 +370,25 @@ class TwoLayerBatch(_Runs):
         index = self.bk.index(keep)
         self.W, self.W0 = self.W[index], self.W0[index]
         self.coef, self.scale = self.coef[index], self.scale[index]
-        self.Z, self.S = self.Z[:, index], self.S[:, index]  # S holds this step's act'(Z), which step() needs
-        if self.pattern0 is not None:
-            self.pattern0 = self.pattern0[:, index]
+        if self.Z is not None:  # S holds this step's act'(Z), which step() needs
+            self.Z, self.S = self.Z[:, index], self.S[:, index]
         self.live = [k for k in self.live if k not in runs]
         self._layout()
 
     def snapshot(self, k: int, step: int, loss: float) -> Snapshot:
-        """Measurements of live run k after :meth:`forward` (before :meth:`step`)."""
+        """Measurements of live run k after :meth:`forward` (before :meth:`step`), from its weights now and at
+        initialisation (its activation flips count against the patterns of W(0), also for a continued run)."""
         s, e = self.blocks[k]
-        Sc = self.S[:, s:e] * self.coef[None, s:e]
+        Z, S = self.bk.empty((self.n, e - s)), self.bk.empty((self.n, e - s))
+        self.bk.matmul_into(self.X, self.W0[s:e].T, Z)
+        pattern0 = self.bk.positive(Z)
+        self.bk.matmul_into(self.X, self.W[s:e].T, Z)
+        pattern = self.bk.positive(Z)
+        self.bk.activate(self.spec.act, Z, S)
+        Sc = S * self.coef[None, s:e]
         kernel = self.gram * self.bk.to_numpy(Sc @ Sc.T)
         dist = self.bk.to_numpy(self.bk.row_norms(self.W[s:e] - self.W0[s:e]))
-        flips = self.bk.to_numpy((self.bk.positive(self.Z[:, s:e]) != self.pattern0[:, s:e]).sum())
+        flips = self.bk.to_numpy((pattern != pattern0).sum())
         total = float(np.sqrt(np.sum(dist**2)))
         return Snapshot(step, loss, 0.5 * (kernel + kernel.T), float(dist.max()), [total], total,
                         [float(flips) / (self.n * (e - s))])

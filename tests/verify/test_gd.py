@@ -73,6 +73,36 @@ def test_batched_widths_equal_separate_runs():
         )
 
 
+
+@pytest.mark.parametrize("fused_max, row_block", [(0, 20), (40 * 15, 20), (0, 40 * 10)],
+                         ids=["blocked-throughout", "blocked-then-fused", "blocked-then-per-run"])
+def test_the_blocked_step_in_many_row_blocks_equals_the_fused_step(monkeypatch, fused_max, row_block):
+    """The cache-blocked step (numpy, large batches) against the fused one (small batches), on the same runs:
+    blocks of one to three rows (30 in the third case), so every sum crosses several blocks.  When its widest
+    run stops, the batch leaves the blocked step: in the second case for the fused one (n sum(m) falls to
+    40 x 15), in the third for the per-run one (n max(m) falls to 40 x 9, within one block)."""
+    data = sphere(40, 5, seed=4)
+    spec, widths, seeds, etas, limits = du2019(), [6, 9, 13], [0, 1, 2], [0.4, 0.3, 0.5], [90, 60, 25]
+
+    def trained(fused_max: int, row_block: int) -> list[gd.Trajectory]:
+        monkeypatch.setattr(gd.TwoLayerBatch, "FUSED_MAX_ELEMENTS", fused_max)
+        monkeypatch.setattr(gd.TwoLayerBatch, "ROW_BLOCK_ELEMENTS", row_block)
+        monkeypatch.setattr(gd.TwoLayerBatch, "MIN_BLOCK_ROWS", 1)
+        net = gd.TwoLayerBatch(spec, data.X, data.y, widths, seeds, etas, NumpyBackend())
+        assert net.blocked == (fused_max < 40 * sum(widths))
+        return gd.run(net, limits, 1e-9, checkpoints={0, 10, 24, 59})
+
+    reference, blocked = trained(1 << 30, 1 << 30), trained(fused_max, row_block)
+    for a, b in zip(reference, blocked, strict=True):
+        assert len(a.losses) == len(b.losses) and np.allclose(a.losses, b.losses, rtol=1e-12, atol=0)
+        assert [s.step for s in a.snapshots] == [s.step for s in b.snapshots]
+        for sa, sb in zip(a.snapshots, b.snapshots, strict=True):
+            assert np.allclose(sa.kernel, sb.kernel, rtol=1e-11, atol=1e-14)
+            assert sa.flip_fractions == sb.flip_fractions
+            assert sa.param_distance == pytest.approx(sb.param_distance, rel=1e-10)
+    assert any(s.flip_fractions[0] > 0 for t in blocked for s in t.snapshots)  # the patterns did move
+
+
 def test_divergence_and_eps_stop_a_width():
     data = sphere(16, 6, seed=2)
     net = gd.build(du2019(), data.X, data.y, [50, 50], 0, [500.0, 0.5], NumpyBackend())[0]
