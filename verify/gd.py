@@ -227,6 +227,7 @@ class TwoLayerBatch(_Runs):
         self.live: list[int] = list(range(len(self.widths)))
         self.Z = self.S = None  # the n x sum(m) arrays of the fused and per-run steps, made when first needed
         self._blocked_grads = None  # what the last blocked forward() computed for step() (_step_blocked)
+        self.gradients_in_forward = True  # False (set by run() under an objective): the blocked forward() skips them
         self._layout()
         self.keep_final, self.final_W = bool(keep_final), {}
         if any(r is not None for r in self.resume):  # W(0) stays the reference of distances and flips
@@ -298,14 +299,17 @@ class TwoLayerBatch(_Runs):
         """:meth:`forward` of the blocked step: every run's residuals and, in the same pass over its row
         blocks, its gradient for those residuals, which :meth:`step` then applies."""
         R = np.empty((self.n, len(self.live)))
-        grads = {k: self._blocked_pass(k, out=R[:, c]) for c, k in enumerate(self.live)}
-        self._blocked_grads = (list(self.live), R.copy(), grads)
+        grads = {k: self._blocked_pass(k, out=R[:, c], gradient=self.gradients_in_forward)
+                 for c, k in enumerate(self.live)}
+        self._blocked_grads = (list(self.live), R.copy(), grads if self.gradients_in_forward else None)
         return R
 
-    def _blocked_pass(self, k: int, *, out: np.ndarray | None = None, residual: np.ndarray | None = None):
+    def _blocked_pass(self, k: int, *, out: np.ndarray | None = None, residual: np.ndarray | None = None,
+                      gradient: bool = True):
         """sum_i r_i act'(z_i)^T x_i for run k (its unscaled gradient), one row block at a time.  With `out`,
         the residuals r are the run's own, computed block by block and written into `out`; with `residual`,
-        they are given (a direction other than the squared loss's, from an objective)."""
+        they are given (a direction other than the squared loss's, from an objective).  With gradient=False
+        only the residuals are computed (None is returned)."""
         s, e = self.blocks[k]
         W, coef, width = self.W[s:e], self.coef[s:e], e - s
         rows = min(self.n, max(self.MIN_BLOCK_ROWS, self.ROW_BLOCK_ELEMENTS // width))
@@ -322,8 +326,9 @@ class TwoLayerBatch(_Runs):
                 out[i:j] = r
             else:
                 r = residual[i:j]
-            G += Sb.T @ (r[:, None] * Xb)
-        return G
+            if gradient:
+                G += Sb.T @ (r[:, None] * Xb)
+        return G if gradient else None
 
     def _step_blocked(self, R) -> None:
         """Apply the gradients the blocked forward() computed, where R is its residuals (the squared loss's
@@ -331,7 +336,8 @@ class TwoLayerBatch(_Runs):
         live, R_forward, grads = self._blocked_grads
         self._blocked_grads = None
         columns = [live.index(k) for k in self.live]
-        own = tuple(R.shape) == (self.n, len(columns)) and np.array_equal(R, R_forward[:, columns])
+        own = (grads is not None and tuple(R.shape) == (self.n, len(columns))
+               and np.array_equal(R, R_forward[:, columns]))
         for c, k in enumerate(self.live):
             s, e = self.blocks[k]
             G = grads[k] if own else self._blocked_pass(k, residual=np.asarray(R[:, c]))
@@ -684,6 +690,8 @@ def _run(net, steps, eps, checkpoints, on_snapshot, progress, stall, objective=N
     if objective is not None and any(r is not None for r in resume):
         raise ValueError("a run continues from a start state under the squared loss only (no objective)")
     offset = [0 if r is None else r.step for r in resume]
+    if hasattr(net, "gradients_in_forward"):  # an objective's direction is not the residual: no gradient ahead
+        net.gradients_in_forward = objective is None
     initial = np.zeros(K)
     step = 0
     while True:

@@ -106,6 +106,33 @@ def test_logistic_training_separates_and_records_errors_and_test_points():
     assert 0.0 <= h.test_error[max(h.test_error)] < 0.5
 
 
+
+@pytest.mark.parametrize("objective", [{"loss": "logistic"}, {"batch": 5, "sampling": "shuffle"}],
+                         ids=["logistic", "sgd"])
+def test_an_objective_under_the_blocked_step_equals_it_under_the_fused_step(monkeypatch, objective):
+    """Under an objective the step's direction is not forward()'s residual: the blocked step (blocks of one to
+    three rows here) must compute its gradients for the direction it is given, as the fused step does."""
+    data = sphere(20, 4, seed=5, labels="teacher")
+    y = np.where(data.y >= 0, 1.0, -1.0)
+    spec, widths = du2019(), [6, 11]
+
+    def losses(row_block: int, fused_max: int) -> list[list[float]]:
+        monkeypatch.setattr(gd.TwoLayerBatch, "ROW_BLOCK_ELEMENTS", row_block)
+        monkeypatch.setattr(gd.TwoLayerBatch, "MIN_BLOCK_ROWS", 1)
+        monkeypatch.setattr(gd.TwoLayerBatch, "FUSED_MAX_ELEMENTS", fused_max)
+        net = gd.TwoLayerBatch(spec, data.X, y, widths, [0, 1], [0.5, 0.5], NumpyBackend())
+        assert net.blocked == (row_block < 1 << 20)
+        obj = Objective(spec, y, seeds=[0, 1], widths=widths, **objective)
+        trajectories = gd.run(net, 80, 1e-12, objective=obj)
+        assert net.gradients_in_forward is False  # no gradient is made ahead for a direction it cannot know
+        return [t.losses for t in trajectories]
+
+    fused, blocked = losses(1 << 20, 1 << 20), losses(30, 0)
+    for a, b in zip(fused, blocked, strict=True):
+        assert a[-1] < a[0]
+        np.testing.assert_allclose(b, a, rtol=1e-11, atol=0)
+
+
 def test_outputs_agree_with_the_forward_pass():
     data = sphere(7, 3, seed=0)
     for spec in SPECS:
