@@ -2,7 +2,7 @@
 
 The GD theorem is encoded from Basri et al. 2020 (arXiv 2003.04560), Appendix D.4, Theorem 5,
 a restatement of Allen-Zhu et al.'s theorem (tau = 1 is the original).  The SGD entry carries
-only the n-scaling of a later comparison table.
+only the n-scaling of a later comparison table, and is unverified.
 """
 
 import pytest
@@ -17,13 +17,13 @@ SGD = "allen-zhu-li-song-2019/thm2-sgd"
 
 
 def test_gd_width_n24_L12_delta8_log5m():
-    # log^5 m with m itself ~ n^24: five extra powers of log n.
-    expect(GD, "width", n=24, L=12, delta=8, polylog_n=5,
+    # log^5 m with m itself ~ n^24 L^12 / delta^8: five extra powers of log n, of log L and of log(1/delta).
+    expect(GD, "width", n=24, L=12, delta=8, polylog={"n": 5, "L": 5, "delta": 5},
            quote="let m >= Omega(n^24 L^12 log^5 m / (delta^8 tau^2)) [tau = 1 in the original]")
 
 
 def test_gd_iterations_n6_L2_delta2_log():
-    expect(GD, "iterations", n=6, L=2, delta=2, eps=0, polylog_n=0,
+    expect(GD, "iterations", n=6, L=2, delta=2, eps=0, polylog_n=0, polylog={"eps": 1},
            quote="gradient descent with learning rate eta achieves Phi(W) <= eps in T = Theta(n^6 L^2 / delta^2 log "
                  "1/eps)")
 
@@ -45,9 +45,10 @@ def test_gd_separation_condition_and_confidence():
     assert [c.text for c in entry.conditions] == ["delta <= 1/L"], "delta in (0, O(1/L)]"
 
 
-def test_sgd_is_headline_with_n24_only():
+def test_sgd_is_unverified_with_n24_only():
+    # The paper's own summary (ICML abstract) has no exponent; n^24 is one cell of a later table.
     entry = bounds.get(SGD)
-    assert entry.confidence == "headline"
+    assert entry.confidence == "unverified"
     assert "iterations" not in entry.bounds
     expect(SGD, "width", n=24, quote="Allen-Zhu et al. (2019) | SGD | ReLU | SD+QL | Omega(n^24) (restating table)")
     # The table gives no L, delta or batch dependence: the exponents must say unknown, not 0.

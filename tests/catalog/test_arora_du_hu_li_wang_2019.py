@@ -19,5 +19,7 @@ def test_thm41_step_size_lambda0_over_n2():
 
 
 def test_thm41_iterations_derived_from_eigen_rates():
-    expect(ID, "iterations", n=2, polylog_n=1, L=0, lambda_0=2,
+    # (1 - eta lambda_0)^(2k) ||y|| <= epsilon with eta = lambda_0 / n^2 and ||y|| = O(sqrt(n)):
+    # k ~ n^2 / lambda_0^2 log(n / eps) (derived): one log of n and one of 1/eps.
+    expect(ID, "iterations", n=2, polylog_n=1, L=0, lambda_0=2, eps=0, polylog={"eps": 1},
            quote="||y - u(k)||_2 = sqrt(sum_{i=1}^n (1 - eta lambda_i)^(2k) (v_i^T y)^2) +- epsilon")

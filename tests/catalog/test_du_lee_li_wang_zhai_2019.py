@@ -31,14 +31,13 @@ def test_thm51_width_n4_exponential_in_depth():
 
 
 def test_thm51_iterations_n2_exponential_in_depth():
-    expect(FC, "iterations", n=2, L="exp", polylog_n=0,
+    expect(FC, "iterations", n=2, L="exp", polylog_n=0, eps=0, polylog={"eps": 1},
            quote="iteration complexity T >~ n^2 2^O(H) log(1/eps)")
 
 
 def test_thm51_step_size_over_n2():
-    # The 2^-O(H) factor decays exponentially in L; the engine reports that growth as
-    # undetermined, so only the n exponent is pinned here.
-    expect(FC, "step_size", n=-2,
+    # The 2^-O(H) factor decays exponentially in L: "-exp".
+    expect(FC, "step_size", n=-2, L="-exp",
            quote="Here we require eta = O(lambda_min(K^(H)) / (n^2 2^O(H)))")
 
 
@@ -50,7 +49,7 @@ def test_h1_width_n4():
 
 
 def test_h1_iterations_n2_derived():
-    expect(H1, "iterations", n=2, L=0, polylog_n=0,
+    expect(H1, "iterations", n=2, L=0, polylog_n=0, eps=0, polylog={"eps": 1},
            quote="T >~ n^2 2^O(H) log(1/eps) (at H = 1)")
 
 
@@ -67,7 +66,7 @@ def test_thm61_width_n4_H2():
 
 
 def test_thm61_iterations_n2_no_depth():
-    expect(RES, "iterations", n=2, L=0, polylog_n=0,
+    expect(RES, "iterations", n=2, L=0, polylog_n=0, eps=0, polylog={"eps": 1},
            quote="the iteration complexity ... of Theorem 6.1 is T >~ n^2 log(1/eps)")
 
 

@@ -10,7 +10,9 @@ KEY = "li-lei-guo-ying-2025"
 
 def test_theorem3_width_L16_d_over_gamma8_polylog_n():
     # m >~ L^16 d (log m)^5 log(nL/delta) (log T)^8 / gamma^8 with T = n L: log^9 in n, no power of n.
+    # log L: 5 from (log m)^5 (m ~ L^16 d / gamma^8), 1 from log(nL/delta), 8 from (log T)^8 with T = n L.
     expect(f"{KEY}/thm3-gd-ntk-separable", "width", n=0, polylog_n=9, L=16, d=1, gamma=8, fail_prob=0,
+           polylog={"L": 14, "d": 5, "gamma": 5, "fail_prob": 1},
            quote="If m >~ L^16 d (log m)^5 log(nL/delta)(log T)^8/gamma^8, eta <= 4/(5L), eta T ≍ n")
     expect(f"{KEY}/thm3-gd-ntk-separable", "step_size", L=-1, quote="eta <= 4/(5L)")
     expect(f"{KEY}/thm3-gd-ntk-separable", "iterations", n=1, L=1, eps=0, quote="eta T ≍ n, eta = 4/(5L)")

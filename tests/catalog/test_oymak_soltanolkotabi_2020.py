@@ -34,6 +34,15 @@ def test_sgd_relu_layer1_n2_secondary_and_disputed():
                  "1)")
 
 
+def test_sgd_relu_layer1_counts_parameters_as_the_abstract_does():
+    # The abstract's threshold is on parameters (sqrt(k d) >~ n); the table's n^2 is read that way, so
+    # in hidden units it is n^2 / d, like thm2.1-smooth-gd (the table's own width reading is in `disputed`).
+    entry = bounds.get(f"{KEY}/sgd-relu-layer1")
+    assert entry.counts == "parameters" and "width" in entry.disputed
+    row = bounds.compare(n=1000, d=100, ids=[f"{KEY}/sgd-relu-layer1"], unit="width")[0]
+    assert abs(row.width_log10 - 4.0) < 1e-9  # 1000^2 / 100 hidden units
+
+
 def test_parameter_count_k_d_gives_n2_parameters():
     # the abstract's sqrt(k d) >~ n: the width n^2 / d counted as k d parameters is n^2.
     row = bounds.compare(n=1000, ids=[f"{KEY}/thm2.1-smooth-gd"], unit="parameters")[0]

@@ -15,7 +15,8 @@ def test_recollection_width_n4_over_lambda4_unverified():
     import bounds
 
     assert bounds.get(f"{KEY}/recollection-n4").confidence == "unverified"
-    expect(f"{KEY}/recollection-n4", "width", n=4, polylog_n=3, L=0, lambda_0=4,
+    expect(f"{KEY}/recollection-n4", "width", n=4, polylog_n=3, L=0, lambda_0=4, fail_prob=0,
+           polylog={"fail_prob": 3},
            quote="(not read; the team's recollection) m = Omega(lambda^-4 n^4 log^3(n / delta))")
 
 

@@ -25,5 +25,5 @@ def test_width_is_declared_unstated():
 def test_iterations_only_log_one_over_eps():
     entry = bounds.get(ID)
     assert free_symbols(entry.bounds["iterations"].expr) == {"kappa", "eps"}
-    expect(ID, "iterations", eps=0,
+    expect(ID, "iterations", eps=0, polylog={"eps": 1},
            quote="leads to the convergence of gradient descent to a global optimum with a linear rate")
