@@ -19,6 +19,7 @@ from .errors import MissingParameterError, ParameterError, argument
 from .evaluate import evaluate_entry, validate_params
 from .model import Entry
 from .registry import Catalog, load_catalog
+from .units import width_in_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -128,35 +129,12 @@ def _nan_to_none(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
-def _size_values(params: Mapping[str, float]) -> dict[str, float | None]:
-    """d, L, k for counting neurons and parameters: given, else the shared default (L has none)."""
-    from .symbols import shared_symbols
-
-    table = shared_symbols()
-    return {name: params.get(name, table[name].default if name in table else None) for name in ("d", "L", "k")}
-
-
-def _in_unit(entry: Entry, stated: float | None, unit: str, params: Mapping[str, float]) -> tuple[float | None, str]:
-    """The width bound in `unit` and a note on the conversion (or on why there is none)."""
-    from .units import NotConvertible, convert
-
-    if unit == entry.counts:
-        return stated, ""
-    if stated is None:
-        return None, ""  # no width stated (tables say so) or undefined at this point (a warning says so)
-    try:
-        done = convert(entry, stated, unit, _size_values(params))
-    except NotConvertible as exc:
-        return None, f"not converted from {entry.counts} to {unit}: {exc}"
-    return done.log10, done.note
-
-
 def row_for(entry: Entry, params: Mapping[str, float], constants: Mapping[str, float] | None,
             catalog: Catalog, unit: str = "width") -> Row:
     """Evaluate one entry and gather its exponents into a row (width counted in `unit`)."""
     result = evaluate_entry(entry, params, constants=constants, relations=catalog.relations)
     stated = _nan_to_none(result.width_log10)
-    width_value, conversion = _in_unit(entry, stated, unit, params)
+    width_value, conversion = width_in_unit(entry, stated, unit, params)
     width_n, width_logs = _power(entry, "width", "n")
     iter_n, iter_logs = _power(entry, "iterations", "n")
     assumed = list(result.assumed)

@@ -172,3 +172,28 @@ def convert(entry: Entry, value_log10: float, unit: str, values: Mapping[str, fl
         parts.append(f"{unit} = {target.text} [{target.origin}]")
     note = f"converted from {source} to {unit}: " + "; ".join(parts) + (f" ({point})" if point else "")
     return Conversion(result, note)
+
+
+def width_in_unit(entry: Entry, stated_log10: float | None, unit: str,
+                  params: Mapping[str, float]) -> tuple[float | None, str]:
+    """The entry's width bound, 10**stated_log10 in the entry's own unit (``entry.counts``), counted in `unit`,
+    and a note on the conversion ("" when there was none) or on why there is none (then None).
+
+    d, L and k come from `params` (the point the bound was evaluated at), else from the shared defaults
+    (L has none).  This is what every consumer of a width bound should go through before comparing it
+    with a network's width: a theorem that counts parameters (Oymak & Soltanolkotabi's sqrt(#params) >= n)
+    or neurons (L m in a deep net) does not ask for that many units of width.
+    """
+    from .symbols import shared_symbols
+
+    if unit == entry.counts:
+        return stated_log10, ""
+    if stated_log10 is None:
+        return None, ""  # no width stated, or undefined at this point (the evaluation warns)
+    table = shared_symbols()
+    values = {name: params.get(name, table[name].default if name in table else None) for name in ("d", "L", "k")}
+    try:
+        done = convert(entry, stated_log10, unit, values)
+    except NotConvertible as exc:
+        return None, f"not converted from {entry.counts} to {unit}: {exc}"
+    return done.log10, done.note

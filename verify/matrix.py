@@ -15,7 +15,9 @@ error, margin) the cell of the theorem's stated one.  Results go through the swe
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -23,7 +25,7 @@ from typing import Any
 from bounds.model import GUARANTEES
 from bounds.tables import Cell, Table, render
 
-TASK_VERSION = "verify-matrix/2"
+TASK_VERSION = "verify-matrix/3"  # 3: theorems predict widths, not parameter counts (bounds.units.width_in_unit)
 COLUMNS = GUARANTEES  # squared-loss, training-loss, training-error, test-error, margin
 COLUMN_TITLES = {"squared-loss": "squared loss", "training-loss": "training loss", "training-error": "training error",
                  "test-error": "test error", "margin": "margin"}
@@ -56,15 +58,34 @@ def matrix_configs(entries: Iterable, *, n: int, widths: Sequence[str], d: int =
                    dtype: str | None = None, sgd_draws: int = 1) -> list[dict]:
     """One sweep configuration per theorem (its key changes whenever anything that matters does).
 
-    The backend fields appear only when they differ from numpy on the CPU, so that stores made
-    before they existed keep their keys."""
+    ``entry_digest`` (:func:`entry_fingerprint`) stands for the theorem's formulas and setting, so
+    that a run stored before its catalogue entry changed (a bound, what it counts) is trained
+    again rather than shown as the new entry's.  The backend fields appear only when they differ
+    from numpy on the CPU, so that stores made before they existed keep their keys."""
     extra = {} if (backend, device, dtype) == ("numpy", "cpu", None) else {"backend": backend, "device": device,
                                                                            "dtype": dtype}
     if sgd_draws != 1:
         extra["sgd_draws"] = int(sgd_draws)
-    return [{"task": TASK_VERSION, "entry": entry.id, "n": int(n), "d": int(d), "L": int(L), "seed": int(seed),
+    return [{"task": TASK_VERSION, "entry": entry.id, "entry_digest": entry_fingerprint(entry), "n": int(n),
+             "d": int(d), "L": int(L), "seed": int(seed),
              "widths": list(widths), "max_steps": int(max_steps), "eps": float(eps), "max_params": float(max_params),
              "memory_budget": memory_budget, **extra} for entry in entries]
+
+
+def entry_fingerprint(entry) -> str:
+    """A digest of what a theorem's verification depends on: its setting, parameters, constants, bounds as
+    written (with what they count), network size, guarantee and conditions.  Prose (quote, notes, confidence)
+    is left out: editing a note keeps the stored runs, changing a formula trains them again."""
+    size = entry.size
+    data = {
+        "setting": dict(entry.setting),
+        "parameters": {k: [p.maps_to_text, p.relation, p.kernel] for k, p in entry.parameters.items()},
+        "constants": {k: c.default for k, c in entry.constants.items()},
+        "bounds": {q: [b.text, b.kind, b.counts, list(b.unknown_in)] for q, b in entry.bounds.items()},
+        "size": None if size is None else [dict(size.texts or {}), size.trained],
+        "counts": entry.counts, "guarantee": entry.guarantee, "conditions": [c.text for c in entry.conditions],
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:12]
 
 
 def _cell(g: Mapping[str, Any] | None, run: Mapping[str, Any]) -> dict:
@@ -148,7 +169,7 @@ def matrix_task(config: dict) -> dict:
         if not want_predicted:
             why = "the predicted width was not asked for"
         elif math.isnan(first.predicted_width_log10):
-            why = "the entry gives no width here"
+            why = first.prediction.unconverted or "the entry gives no width here"
         elif not first.feasible:
             why = (f"the predicted width 10^{first.predicted_width_log10:.2f} does not fit the memory budget"
                    if first.predicted_width_log10 >= 9 else

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from bounds.units import width_in_unit
+
 from . import gd
 from .data import Dataset
 from .errors import MemoryBudgetError, VerifyError
@@ -91,6 +93,12 @@ class Prediction:
     values: Mapping[str, Any]  # the point evaluated: n, L, d, lambda_0, delta, eps, ... and every default used
     assumed: list[str]
     warnings: list[str]
+
+    @property
+    def unconverted(self) -> str:
+        """Why a width bound the entry does state gives no width (e.g. it counts the trained parameters of layers
+        the entry does not name), or ""."""
+        return next((w for w in self.warnings if w.startswith("not converted from")), "")
 
     def to_dict(self) -> dict:
         return {"width_log10": self.width_log10, "iterations_log10": self.iterations_log10,
@@ -506,9 +514,12 @@ def _predict(entry, spec: NetworkSpec, dataset: Dataset, L: int | None, lam0: fl
                               "the model's analytic NTK (NTK parametrisation, trained layers), features scaled to "
                               "unit norm, measured on the data")
     ev = entry.evaluate(constants=constants, **point)
-    return Prediction(width_log10=ev.width_log10, iterations_log10=ev.iterations_log10,
+    width_log10, conversion = width_in_unit(entry, ev.width_log10, "width", point)  # a count of parameters is not m
+    converted = width_log10 is not None or ev.width_log10 is None
+    return Prediction(width_log10=width_log10, iterations_log10=ev.iterations_log10,
                       step_size_log10=ev.step_size_log10, values=ev.values,
-                      assumed=list(ev.assumed) + measured_notes, warnings=list(ev.warnings))
+                      assumed=list(ev.assumed) + measured_notes + ([conversion] if conversion and converted else []),
+                      warnings=list(ev.warnings) + ([] if converted else [conversion]))
 
 
 def size_widths(plan: Plan) -> list[WidthResult]:
@@ -520,8 +531,8 @@ def size_widths(plan: Plan) -> list[WidthResult]:
     for label, kind, value in plan.requests:
         if kind == "predicted":
             if math.isnan(wl):
-                why = ("the entry gives no width requirement" if plan.prediction.width_log10 is None
-                       else "the entry's width is undefined at this point")
+                why = (plan.prediction.unconverted or "the entry gives no width requirement"
+                       if plan.prediction.width_log10 is None else "the entry's width is undefined at this point")
                 results.append(WidthResult(label, None, math.nan, math.nan, False,
                                            messages=[f"{why}: pass an explicit --width"]))
                 continue

@@ -140,3 +140,18 @@ def test_matrix_configs_keep_their_keys_on_the_default_backend():
     pytest.importorskip("torch")
     result = matrix_task({**torch_cpu, "L": 1, "max_steps": 5})
     assert result["status"] == "verified" and result["training"]["algorithm"] == "SGD"
+
+
+def test_a_stored_run_is_retrained_when_its_theorem_s_formulas_change_and_kept_when_its_prose_does():
+    """The key of a matrix run stands for the entry's formulas: after a catalogue change (here what the width
+    counts, as the audit changed for Oymak & Soltanolkotabi's ReLU SGD entry) the stored run is not reused."""
+    import dataclasses
+
+    from verify.sweep import config_key
+
+    entry = bounds.get("oymak-soltanolkotabi-2020/sgd-relu-layer1")
+    key = config_key(matrix_configs([entry], n=8, widths=["16"])[0])
+    recounted = dataclasses.replace(entry, counts="width")
+    reworded = dataclasses.replace(entry, notes=entry.notes + " (edited)", confidence="unverified")
+    assert config_key(matrix_configs([recounted], n=8, widths=["16"])[0]) != key
+    assert config_key(matrix_configs([reworded], n=8, widths=["16"])[0]) == key

@@ -3,6 +3,8 @@ with its typed record, composing to what verify_entry returns."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from verify_helpers import DU_ID
 
@@ -45,6 +47,20 @@ def test_plan_records_model_data_setup_and_prediction(plan):
     assert plan.requests == [("predicted", "predicted", 1.0), ("64", "explicit", 64.0)]
     record = plan.setting_record()
     assert record["type"] == "setting" and record["training"] == plan.setup.to_dict()
+
+
+
+@pytest.mark.parametrize("entry_id, unit_count", [
+    ("oymak-soltanolkotabi-2020/sgd-relu-layer1", lambda n, d: n**2 / d),  # n^2 first-layer parameters d m
+    ("eftekhari-song-cevher-2019/modified-gd-linear", lambda n, d: n / (d + 1)),  # n parameters (d + 1) m
+])
+def test_a_bound_that_counts_parameters_predicts_the_width_that_has_that_many(entry_id, unit_count):
+    """The width trained as 'predicted' is the one whose parameter count reaches the bound, not the count
+    itself: for Oymak & Soltanolkotabi's n^2 parameters at n = 40, d = 10, width 160 rather than 1600."""
+    plan = plan_verification(bounds.get(entry_id), sphere(40, 10, seed=0), widths=["predicted"],
+                             **{**OPTIONS, "train": False})
+    assert plan.predicted_width_log10 == pytest.approx(math.log10(unit_count(40, 10)), abs=1e-9)
+    assert any(note.startswith("converted from parameters to width") for note in plan.prediction.assumed)
 
 
 def test_plan_refuses_bad_arguments_in_one_line():

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from bounds.errors import BoundsError, ParameterError
+from bounds.units import width_in_unit
 
 from ..criteria import Criterion
 from .scaling import ExponentFit, PowerLawFit, fit_exponent, fit_power_law
@@ -256,7 +257,9 @@ def _predict(entry, n: int, L: int | None, spec: StudySpec, facts: Mapping) -> d
         evaluation = entry.evaluate(**params)
     except BoundsError as exc:
         return {"width_log10": None, "error": str(exc)}
-    return {"width_log10": evaluation.width_log10, "assumed": evaluation.assumed, "warnings": evaluation.warnings}
+    width_log10, conversion = width_in_unit(entry, evaluation.width_log10, "width", params)  # parameters are not m
+    return {"width_log10": width_log10, "assumed": evaluation.assumed + ([conversion] if conversion else []),
+            "warnings": evaluation.warnings}
 
 
 def _entry_summary(entry, points: list[tuple[int, int | None, float | None]], setting: Mapping) -> dict[str, Any]:
