@@ -8,7 +8,8 @@ width), one BLAS thread, it times a GD step (forward and backward) with the bloc
 blocks of 8 ... 256 rows and without it (``BLOCKED_BACKENDS = ()``), alternately (medians), and
 prints the ratio unblocked / blocked.  These are the measurements behind the class's constants:
 blocks of about ROW_BLOCK_ELEMENTS entries, at least MIN_BLOCK_ROWS rows, and only for d up to
-BLOCKED_MAX_INPUT_DIM; the row the class itself would choose is marked.
+BLOCKED_MAX_INPUT_DIM, and only where n x m exceeds FUSED_MAX_ELEMENTS; the row block the class
+itself takes is marked.
 """
 
 from __future__ import annotations
@@ -57,11 +58,14 @@ def step_time(n: int, d: int, m: int, rows: int | None, steps: int, repeats: int
 
 def chosen_rows(n: int, d: int, m: int) -> int | None:
     """The row block the class takes for one run of this shape (None: it takes the unblocked step)."""
-    from verify.gd import TwoLayerBatch as T
+    from verify import gd
+    from verify.data import sphere
+    from verify.models import du2019
+    from verify.train_numpy import NumpyBackend
 
-    if d > T.BLOCKED_MAX_INPUT_DIM or n * m <= T.ROW_BLOCK_ELEMENTS:
-        return None
-    return min(n, max(T.MIN_BLOCK_ROWS, T.ROW_BLOCK_ELEMENTS // m))
+    data = sphere(n, d, seed=0)
+    net = gd.TwoLayerBatch(du2019(), data.X, data.y, [m], 0, [1e-3], NumpyBackend())
+    return gd.TwoLayerBatch.block_rows(n, m) if net.blocked else None
 
 
 def main() -> None:

@@ -77,10 +77,12 @@ def test_batched_benchmark_reports_speedup_and_fraction_of_peak(tmp_path):
 
 def test_blocking_benchmark_times_each_row_block_and_marks_the_one_the_class_takes(tmp_path):
     out = tmp_path / "blocking.json"
-    stdout = _run("bench_blocking.py", "--shapes", "256x5x300,64x30x8", "--rows", "8,32", "--steps", "2",
+    stdout = _run("bench_blocking.py", "--shapes", "512x5x300,64x30x8,256x5x300", "--rows", "8,32", "--steps", "2",
                   "--repeats", "1", "--json", str(out))
     results = json.loads(out.read_text(), parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
-    blocked, unblocked = results
-    assert blocked["chosen_rows"] == 109 and set(blocked["speedup_by_rows"]) == {"8", "32", "109"}
-    assert unblocked["chosen_rows"] is None and "the class takes the unblocked step" in stdout
-    assert all(v > 0 for r in results for v in r["speedup_by_rows"].values()) and "109 rows" in stdout
+    blocked, wide_input, in_cache = results
+    # 512 x 300 entries exceed 2^17: blocks of 2^15 // 300 = 109 rows, evened out to 5 blocks of 103 rows
+    assert blocked["chosen_rows"] == 103 and set(blocked["speedup_by_rows"]) == {"8", "32", "103"}
+    assert wide_input["chosen_rows"] is None and in_cache["chosen_rows"] is None  # d > 20; fits in L2
+    assert "the class takes the unblocked step" in stdout and "103 rows" in stdout
+    assert all(v > 0 for r in results for v in r["speedup_by_rows"].values())

@@ -190,7 +190,8 @@ class TwoLayerBatch(_Runs):
     # never fewer than MIN_BLOCK_ROWS rows, below which adding up the m x d gradient block by block costs
     # more than the cache saves; only for inputs of at most BLOCKED_MAX_INPUT_DIM coordinates, where a step
     # does few flops per entry of its n x m arrays (1.15 to 1.45x at d = 10, 1.1x at 20, at most 1.0x from 30 on),
-    # and only where some run's n x m exceeds one block (else the block bookkeeping, 7 us a step, buys nothing).
+    # and only where the batch's n x sum(m) exceeds FUSED_MAX_ELEMENTS (below it, its arrays fit in L2 and the
+    # blocks' bookkeeping costs more than they save: 0.89x for single runs at n = 512, m ~ 68, in a study).
     # benchmarks/bench_blocking.py measures all three.
     ROW_BLOCK_ELEMENTS = 1 << 15
     MIN_BLOCK_ROWS = 32
@@ -256,10 +257,9 @@ class TwoLayerBatch(_Runs):
             self.blocks[k] = (start, start + self.widths[k])
             start += self.widths[k]
         self.fused = self.n * start <= self.FUSED_MAX_ELEMENTS and len(self.live) > 1
-        widest = max((self.widths[k] for k in self.live), default=0)
         self.blocked = (not self.fused and self.bk.name in self.BLOCKED_BACKENDS
                         and self.X.shape[1] <= self.BLOCKED_MAX_INPUT_DIM
-                        and self.n * widest > self.ROW_BLOCK_ELEMENTS)  # else one block: nothing to gain
+                        and self.n * start > self.FUSED_MAX_ELEMENTS)  # else its arrays fit in L2 anyway
         if self.fused:
             owner = np.concatenate([np.full(self.widths[k], c) for c, k in enumerate(self.live)])
             coef = self.bk.to_numpy(self.coef)
@@ -304,6 +304,13 @@ class TwoLayerBatch(_Runs):
         self._blocked_grads = (list(self.live), R.copy(), grads if self.gradients_in_forward else None)
         return R
 
+    @classmethod
+    def block_rows(cls, n: int, width: int) -> int:
+        """Rows of one block of the blocked step for a run of this width: about ROW_BLOCK_ELEMENTS entries, at
+        least MIN_BLOCK_ROWS rows, and blocks of equal size (no short last block of a few rows)."""
+        rows = min(n, max(cls.MIN_BLOCK_ROWS, cls.ROW_BLOCK_ELEMENTS // width))
+        return -(-n // -(-n // rows))
+
     def _blocked_pass(self, k: int, *, out: np.ndarray | None = None, residual: np.ndarray | None = None,
                       gradient: bool = True):
         """sum_i r_i act'(z_i)^T x_i for run k (its unscaled gradient), one row block at a time.  With `out`,
@@ -312,7 +319,7 @@ class TwoLayerBatch(_Runs):
         only the residuals are computed (None is returned)."""
         s, e = self.blocks[k]
         W, coef, width = self.W[s:e], self.coef[s:e], e - s
-        rows = min(self.n, max(self.MIN_BLOCK_ROWS, self.ROW_BLOCK_ELEMENTS // width))
+        rows = self.block_rows(self.n, width)
         Z, S = np.empty((rows, width)), np.empty((rows, width))
         G = np.zeros((width, self.X.shape[1]))
         for i in range(0, self.n, rows):

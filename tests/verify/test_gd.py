@@ -74,13 +74,13 @@ def test_batched_widths_equal_separate_runs():
 
 
 
-@pytest.mark.parametrize("fused_max, row_block", [(0, 20), (40 * 15, 20), (0, 40 * 10)],
-                         ids=["blocked-throughout", "blocked-then-fused", "blocked-then-per-run"])
+@pytest.mark.parametrize("fused_max, row_block", [(0, 20), (40 * 15, 20), (40 * 20, 40 * 10)],
+                         ids=["blocked-throughout", "blocked-then-fused", "blocked-fused-per-run"])
 def test_the_blocked_step_in_many_row_blocks_equals_the_fused_step(monkeypatch, fused_max, row_block):
     """The cache-blocked step (numpy, large batches) against the fused one (small batches), on the same runs:
-    blocks of one to three rows (30 in the third case), so every sum crosses several blocks.  When its widest
-    run stops, the batch leaves the blocked step: in the second case for the fused one (n sum(m) falls to
-    40 x 15), in the third for the per-run one (n max(m) falls to 40 x 9, within one block)."""
+    blocks of one to three rows (20 in the third case), so every sum crosses several blocks.  When its widest
+    run stops, the batch leaves the blocked step for the fused one in the second and third cases (n sum(m)
+    falls to 40 x 15), and in the third the last run alone takes the per-run step (40 x 6 is below 40 x 20)."""
     data = sphere(40, 5, seed=4)
     spec, widths, seeds, etas, limits = du2019(), [6, 9, 13], [0, 1, 2], [0.4, 0.3, 0.5], [90, 60, 25]
 
