@@ -19,7 +19,6 @@ from .errors import MissingParameterError, ParameterError, argument
 from .evaluate import evaluate_entry, validate_params
 from .model import Entry
 from .registry import Catalog, load_catalog
-from .units import width_in_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -134,6 +133,8 @@ def row_for(entry: Entry, params: Mapping[str, float], constants: Mapping[str, f
     """Evaluate one entry and gather its exponents into a row (width counted in `unit`)."""
     result = evaluate_entry(entry, params, constants=constants, relations=catalog.relations)
     stated = _nan_to_none(result.width_log10)
+    from .units import width_in_unit  # lazily: only rows are converted
+
     width_value, conversion = width_in_unit(entry, stated, unit, params)
     width_n, width_logs = _power(entry, "width", "n")
     iter_n, iter_logs = _power(entry, "iterations", "n")

@@ -177,7 +177,7 @@ class TwoLayerBatch(_Runs):
     blocks of about ROW_BLOCK_ELEMENTS entries (rows x its width), computing a block's
     pre-activations, outputs, residuals and gradient contribution while the block is in cache, so
     that no n x m array is written to memory and read back.  This makes a batched round 1.3 times
-    faster at n = 256 (widths 8 ... 256) and 1.6 times at n = 1024 near the interpolation
+    faster at n = 256 (widths 8 ... 256) and 1.7 times at n = 1024 near the interpolation
     threshold, where a study spends its time (benchmarks/bench_batched.py, ``blocking_speedup``).
     A run's row blocks depend on its own width only.
 
@@ -191,7 +191,7 @@ class TwoLayerBatch(_Runs):
     # more than the cache saves; only for inputs of at most BLOCKED_MAX_INPUT_DIM coordinates, where a step
     # does few flops per entry of its n x m arrays (1.15 to 1.45x at d = 10, 1.1x at 20, at most 1.0x from 30 on),
     # and only where the batch's n x sum(m) exceeds FUSED_MAX_ELEMENTS (below it, its arrays fit in L2 and the
-    # blocks' bookkeeping costs more than they save: 0.89x for single runs at n = 512, m ~ 68, in a study).
+    # blocks' bookkeeping costs more than they save: 0.97x for single runs at n = 512, m ~ 68, in a study).
     # benchmarks/bench_blocking.py measures all three.
     ROW_BLOCK_ELEMENTS = 1 << 15
     MIN_BLOCK_ROWS = 32
@@ -257,9 +257,8 @@ class TwoLayerBatch(_Runs):
             self.blocks[k] = (start, start + self.widths[k])
             start += self.widths[k]
         self.fused = self.n * start <= self.FUSED_MAX_ELEMENTS and len(self.live) > 1
-        self.blocked = (not self.fused and self.bk.name in self.BLOCKED_BACKENDS
-                        and self.X.shape[1] <= self.BLOCKED_MAX_INPUT_DIM
-                        and self.n * start > self.FUSED_MAX_ELEMENTS)  # else its arrays fit in L2 anyway
+        self.blocked = (self.n * start > self.FUSED_MAX_ELEMENTS  # else fused, or one run whose arrays fit in L2
+                        and self.bk.name in self.BLOCKED_BACKENDS and self.X.shape[1] <= self.BLOCKED_MAX_INPUT_DIM)
         if self.fused:
             owner = np.concatenate([np.full(self.widths[k], c) for c, k in enumerate(self.live)])
             coef = self.bk.to_numpy(self.coef)
@@ -321,7 +320,7 @@ class TwoLayerBatch(_Runs):
         W, coef, width = self.W[s:e], self.coef[s:e], e - s
         rows = self.block_rows(self.n, width)
         Z, S = np.empty((rows, width)), np.empty((rows, width))
-        G = np.zeros((width, self.X.shape[1]))
+        G = np.zeros((width, self.X.shape[1])) if gradient else None
         for i in range(0, self.n, rows):
             j = min(self.n, i + rows)
             Xb, Zb, Sb = self.X[i:j], Z[:j - i], S[:j - i]
@@ -333,9 +332,9 @@ class TwoLayerBatch(_Runs):
                 out[i:j] = r
             else:
                 r = residual[i:j]
-            if gradient:
+            if G is not None:
                 G += Sb.T @ (r[:, None] * Xb)
-        return G if gradient else None
+        return G
 
     def _step_blocked(self, R) -> None:
         """Apply the gradients the blocked forward() computed, where R is its residuals (the squared loss's

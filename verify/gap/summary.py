@@ -258,8 +258,10 @@ def _predict(entry, n: int, L: int | None, spec: StudySpec, facts: Mapping) -> d
     except BoundsError as exc:
         return {"width_log10": None, "error": str(exc)}
     width_log10, conversion = width_in_unit(entry, evaluation.width_log10, "width", params)  # parameters are not m
-    return {"width_log10": width_log10, "assumed": evaluation.assumed + ([conversion] if conversion else []),
-            "warnings": evaluation.warnings}
+    converted = width_log10 is not None or evaluation.width_log10 is None  # else `conversion` says why not
+    return {"width_log10": width_log10,
+            "assumed": evaluation.assumed + ([conversion] if conversion and converted else []),
+            "warnings": evaluation.warnings + ([] if converted else [conversion])}
 
 
 def _entry_summary(entry, points: list[tuple[int, int | None, float | None]], setting: Mapping) -> dict[str, Any]:
