@@ -62,6 +62,11 @@ def fitted_rate(losses: list[float]) -> float | None:
     return float(math.exp(slope))
 
 
+def proved_rate(rate_step: float, lambda_0: float) -> float:
+    """Du et al.'s per-step factor on the squared loss, 1 - s eta lambda_0 / 2 (Thm 4.1; rate_step = s eta)."""
+    return 1.0 - rate_step * lambda_0 / 2.0
+
+
 def rate_iterations(loss0: float, eps: float, rate: float) -> float | None:
     """Steps after which rate^k loss0 <= eps (None when the rate does not contract)."""
     if not (0 < rate < 1):
@@ -90,7 +95,7 @@ def guarantees(
     lam0 = lambda_min(kernel)
     m = traj.width
     s = spec.rate_step(traj.eta, n)
-    rate = 1.0 - s * lam0 / 2.0
+    rate = proved_rate(s, lam0)
     losses = np.asarray(traj.losses, dtype=np.float64)
     loss0 = float(losses[0])
     fit = fitted_rate(traj.losses)

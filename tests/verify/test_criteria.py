@@ -200,3 +200,76 @@ def test_only_cap_free_endings_carry_over_to_a_larger_cap(name, a, b, reason):
     assert large.inherits_outcome_from(small, reason) == (reason in ("eps", "plateau", "diverged"))
     if a != b:
         assert not small.inherits_outcome_from(large, reason)
+
+
+# -- the rate criterion ---------------------------------------------------------------------------
+
+def test_rate_criterion_allows_the_steps_of_du_et_al_s_proved_rate():
+    """rate:F allows ceil(F T_rate) steps, T_rate the real k with (1 - s eta lambda_0 / 2)^k loss_0 = eps."""
+    from verify.criteria import rate_steps
+
+    assert Criterion.parse("rate").label == "rate:1" and Criterion.parse("rate:1.5").doubled() == Criterion("rate", 3.0)
+    assert rate_steps(1e-4, 1e-3, 0.5, 0.1) == 0.0 and Criterion("rate").step_limit(None, 0.0) == 1
+    assert rate_steps(1.0, 1e-3, 10.0, 0.5) is None  # s eta lambda_0 / 2 >= 1: no contraction, no T_rate
+    for bad in ("rate:0.5", "rate:nan"):
+        with pytest.raises(CriterionError):
+            Criterion.parse(bad)
+    assert "Thm 4.1" in Criterion("rate").describe(1e-3, 3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(loss0=st.floats(1e-2, 1e4), s_eta=st.floats(1e-3, 1.0), lam0=st.floats(1e-3, 1.0),
+       eps=st.floats(1e-6, 1e-1), factor=st.floats(1.0, 8.0))
+def test_the_rate_step_limit_is_the_first_step_the_proved_rate_reaches_eps(loss0, s_eta, lam0, eps, factor):
+    """rate:1's limit is the first k with loss0 (1 - s eta lambda_0 / 2)^k <= eps; rate:F's is ceil(F T_rate)."""
+    from verify.criteria import rate_steps
+
+    t_rate = rate_steps(loss0, eps, s_eta, lam0)
+    limit = Criterion("rate").step_limit(None, t_rate)
+    rate = 1 - s_eta * lam0 / 2
+    if loss0 <= eps:
+        assert t_rate == 0.0 and limit == 1
+        return
+    assert loss0 * rate ** limit <= eps * (1 + 1e-9)
+    assert limit == 1 or loss0 * rate ** (limit - 1) > eps * (1 - 1e-9)
+    assert Criterion("rate", factor).step_limit(None, t_rate) == max(1, math.ceil(factor * t_rate - 1e-9))
+
+
+def test_a_rate_run_records_its_t_rate_and_succeeds_exactly_by_it():
+    """A trained run's step limit is ceil(T_rate) from its own initial loss, and it succeeds iff it got there."""
+    from verify.criteria import rate_steps
+
+    for width in (8, 20_000):
+        result = train_du2019(du2019_config(16, width, 0, d=5, criterion="rate"))
+        t_rate = rate_steps(result["initial_loss"], 1e-3, result["eta"], result["lambda_0"])
+        assert result["t_rate"] == t_rate and result["step_limit"] == math.ceil(t_rate - 1e-9)
+        reached = result["steps_to_eps"]
+        assert result["succeeded"] == (reached is not None and reached <= math.ceil(t_rate))
+    assert result["succeeded"] and result["steps_to_eps"] < result["t_rate"] / 2  # very wide: near its kernel's speed
+
+
+def test_the_rate_criterion_is_two_layer_only():
+    from bounds.errors import ParameterError
+    from verify.gap.spec import StudySpec
+
+    with pytest.raises(ParameterError, match="two-layer"):
+        StudySpec(setting="deep", ns=(16, 32), criteria=("rate",)).check()
+    StudySpec(setting="two-layer", ns=(16, 32), criteria=("interpolation", "rate")).check()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=30),
+                      st.builds(lambda name, sep, factor: f"{name}{sep}{factor}",
+                                st.sampled_from(["interpolation", "kernel", "rate", "budget", "Rate", ""]),
+                                st.sampled_from([":", "", "::", " : "]),
+                                st.one_of(st.text(max_size=8), st.floats(allow_nan=True), st.integers(-5, 10**6)))))
+def test_fuzzed_criterion_text_parses_or_is_refused_in_words(text):
+    """Whatever --criterion text a user types, parsing gives a valid criterion or a CriterionError (the CLI's one
+    line), never another exception; a parsed one's label parses back to itself."""
+    try:
+        rule = Criterion.parse(text, steps=100)
+    except CriterionError as exc:
+        assert str(exc)
+        return
+    assert Criterion.parse(rule.label, steps=rule.steps) == rule
+    assert rule.name != "budget" and math.isfinite(rule.factor) and rule.factor >= 1 or rule.steps == 100

@@ -124,7 +124,9 @@ def _duration(seconds: float) -> str:
 @click.option("--criterion", "criteria", default="interpolation", show_default=True,
               help="What success means, comma-separated (the first is the headline): "
                    "interpolation[:F] (GD fits the data before stalling, cap F x T_kernel steps, F default 300), "
-                   "kernel[:C] (within C x T_kernel steps, C default 2), budget (within --steps).")
+                   "kernel[:C] (within C x T_kernel steps, C default 2), rate[:F] (two-layer: within F x the steps at "
+                   "which Du et al.'s proved rate (1 - eta lambda_0 / 2)^k reaches eps, F default 1), "
+                   "budget (within --steps).")
 @click.option("--criterion-max-n", "max_n", multiple=True,
               help="NAME=N: search a later criterion only for n <= N (e.g. kernel=256: kernel widths grow fast).")
 @click.option("--steps", default=None, type=int, help="Step budget of the budget criterion (only it uses one).")

@@ -168,14 +168,15 @@ def _widths_panel(ax, summary, rows, fit) -> None:
         ax.plot(grid, constant + alpha * np.log10(grid), color="black", lw=2.2,
                 label=f"fit ({summary.get('criterion_rule', {}).get('label', 'headline')}): "
                       f"m* ~ n^{alpha:.2f}{extra} [n: {_interval(interval)}]")
-    markers = iter(("s", "^", "D"))
-    for block in summary.get("criteria", [])[1:]:  # the other criteria's all-seeds widths
+    markers = iter(zip(("s", "^", "D", "v"), ("tab:purple", "crimson", "tab:olive", "tab:cyan"), strict=True))
+    for block in summary.get("criteria", [])[1:]:  # the other criteria's all-seeds widths, a marker and colour each
         points = [(r["n"], r["minimal_width"]) for r in block["minimal_widths"]
                   if r["minimal_width"] and r.get("L") == rows[0].get("L")] if rows else []
         if block.get("exponent") is None:
             continue
         if points:
-            ax.plot([p[0] for p in points], np.log10([p[1] for p in points]), next(markers, "s"), color="tab:purple",
+            marker, color = next(markers, ("s", "tab:purple"))
+            ax.plot([p[0] for p in points], np.log10([p[1] for p in points]), marker, color=color,
                     ms=7, ls="-", lw=1.2, label=f"empirical minimal width under {block['label']} "
                                                 f"(m* ~ n^{block['exponent']:.2f})")
     floors = [(r["n"], r["floor_width"]) for r in rows if r.get("floor_width")]

@@ -57,7 +57,8 @@ def reuse_cap_free_runs(store: ResultStore, configs: Iterable[Mapping[str, Any]]
         if not sources:
             continue
         source = min(sources, key=lambda r: r.line)
-        result = dict(source.result, criterion=rule.label, step_limit=rule.step_limit(source.result.get("t_kernel")))
+        limit = rule.step_limit(source.result.get("t_kernel"), source.result.get("t_rate"))
+        result = dict(source.result, criterion=rule.label, step_limit=limit)
         ended = "succeeded" if source.result.get("succeeded") else f"stopped ({source.result['stop_reason']})"
         store.append(key, config, result, task=source.task,
                      meta={DERIVED: source.key, "wall_time_s": 0.0,

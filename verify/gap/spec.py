@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bounds.errors import ParameterError
 
-from ..criteria import Criterion, CriterionError
+from ..criteria import RATE, Criterion, CriterionError
 
 SETTINGS = {
     "two-layer": {
@@ -94,8 +94,11 @@ class StudySpec:
         except CriterionError as exc:
             raise ParameterError(f"--criterion: {exc}") from None
         if self.steps is not None and not any(r.name == "budget" for r in rules):
-            raise ParameterError("--steps sets the budget criterion's step budget; the interpolation and kernel "
-                                 "criteria do not use one (add --criterion budget to compare)")
+            raise ParameterError("--steps sets the budget criterion's step budget; the interpolation, kernel and "
+                                 "rate criteria do not use one (add --criterion budget to compare)")
+        if self.deep and any(r.name == RATE for r in rules):
+            raise ParameterError("--criterion rate: its rate is Du et al.'s two-layer Theorem 4.1, which the deep "
+                                 "setting's theorems do not state in that form (use interpolation or kernel)")
         if len({r.name for r in rules}) != len(rules):
             raise ParameterError("--criterion names each criterion once")
         for name, limit in self.max_n:

@@ -6,7 +6,8 @@ layers, and fits m* ~ n^alpha L^beta jointly (and alpha at each L).
 For every n the data set is fixed (points on the unit sphere, ``data_seed``), and the seeds
 vary the initialisation.  What "a run succeeds" means is a :class:`verify.criteria.Criterion`
 (``interpolation``: GD fits the data at all; ``kernel``: GD trains like the infinite-width
-kernel; ``budget``: within a fixed number of steps), and a study may search under several
+kernel; ``rate``: GD reaches eps by the step Du et al.'s proved rate promises; ``budget``: within a
+fixed number of steps), and a study may search under several
 criteria at once (the first is its headline).  The minimal width of each (n, seed) is searched
 (:mod:`verify.gap.search`) from the parameter-count floor (the smallest width with at least n
 trained parameters: below it no network fits n generic labels); the runs of one search round

@@ -51,7 +51,7 @@ def du2019_config(n: int, width: int, seed: int = 0, *, d: int = 10, steps: int 
     `seed` seeds the initialisation, `data_seed` the data set (so that a width sweep at one
     data seed trains every width on the same points).  `criterion` and `factor` are those of
     :class:`verify.criteria.Criterion`: ``budget`` runs at most `steps` steps; ``interpolation``
-    and ``kernel`` derive the step limit from T_kernel, and their configurations hold
+    and ``kernel`` derive the step limit from T_kernel, ``rate`` from T_rate, and their configurations hold
     ``steps = None`` (they do not depend on a budget).  With `stop_at_eps` (budget only) a run
     stops at the first step with loss <= eps; without, it runs all `steps` (a fixed amount of
     work).  `device`: ``cpu`` trains with the numpy float64 backend, ``cuda`` (or ``cuda:N``)
@@ -277,6 +277,18 @@ def _stall_rules(rule, eps: float, t_kernel: list, limits: list[int], sources: l
     return rules
 
 
+def _rate_steps(rule, residual, source, eps: float, rate: float, scale: float, lambda_0: float) -> float | None:
+    """The rate criterion's T_rate for one run, from its own initial loss (a continued run's: its source's); None
+    under every other criterion."""
+    from ..criteria import RATE, rate_steps
+    from .continuation import RESUME
+
+    if rule.name != RATE:
+        return None
+    initial = scale * float(residual @ residual) if source is None else float(source[RESUME]["initial_loss"])
+    return rate_steps(initial, eps, rate, lambda_0)
+
+
 def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0: float,
            sources: list[dict | None] | None = None) -> list[dict[str, Any]]:
     """Run the batch under its criterion and describe every run (a continued run's T_kernel is its source's)."""
@@ -292,7 +304,8 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
     rate, scale = spec.rate_step(eta, n), spec.loss_scale(n)
     t_kernel = [spectrum.dynamics(residuals[:, k], rate, scale).steps_to(eps) if src is None else src["t_kernel"]
                 for k, src in enumerate(sources)]
-    limits = [rule.step_limit(t) for t in t_kernel]
+    t_rate = [_rate_steps(rule, residuals[:, k], src, eps, rate, scale, lambda_0) for k, src in enumerate(sources)]
+    limits = [rule.step_limit(t, r) for t, r in zip(t_kernel, t_rate, strict=True)]
     stall = _stall_rules(rule, eps, t_kernel, limits, sources)
     stop_eps = eps if first["stop_at_eps"] else -math.inf
     trajectories = gd.run(net, limits, stop_eps, checkpoints=set(), stall=stall)
@@ -318,6 +331,8 @@ def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0:
             "flip_fraction": float(np.mean(final.flip_fractions)) if final is not None else None,  # over all layers
             "loss_curve": _curve(losses, traj.start, None if src is None else src["loss_curve"]),
         }
+        if t_rate[k] is not None:
+            result["t_rate"] = t_rate[k]
         if final is not None and len(final.flip_fractions) > 1:
             result["layer_distances"] = list(final.layer_distances)
         if (traj.stop_reason in CAPPED_STOPS and rule.name in CONTINUABLE and k in final_W
