@@ -36,7 +36,7 @@ echo "bench_batched: exit $?" >> "$OUT/machine.txt"
 STUDY=examples/gap-two-layer-gpu
 mkdir -p "$STUDY"
 timeout -s TERM "$STUDY_SECONDS" "$PY" -m bounds gap --setting two-layer --n 512,1024,2048,4096,8192 --d 10 --seeds 3 \
-    --device cuda --workers 1 --criterion interpolation,kernel --criterion-max-n kernel=512 \
+    --device cuda --workers 1 --criterion interpolation,kernel,rate --criterion-max-n kernel=512 --criterion-max-n rate=1024 \
     --out "$STUDY" --format json > "$OUT/gap.json" 2> "$OUT/gap-log.txt"
 echo "gap study: exit $? (124 or 143: stopped at the time budget; rerun to resume)" >> "$OUT/machine.txt"
 cp "$STUDY/runs.jsonl" "$OUT/runs.jsonl" 2>/dev/null || true
