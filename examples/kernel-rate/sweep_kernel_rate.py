@@ -34,8 +34,7 @@ def search(out: Path, criterion: str, ns: Sequence[int], seeds: int, workers: in
     """One criterion's minimal widths and exponent, searched on the shared store out/runs.jsonl."""
     spec = StudySpec(setting="two-layer", ns=tuple(ns), seeds=tuple(range(seeds)), d=10, criteria=(criterion,),
                      stability=False)
-    head = run_study(spec, out, workers=workers, log=lambda line: print(line, file=sys.stderr)).to_dict()
-    head = head["criteria"][0]
+    head = run_study(spec, out, workers=workers, log=lambda line: print(line, file=sys.stderr)).to_dict()["criteria"][0]
     print(f"{head['label']}: n^{head['exponent']:.2f} "
           + ", ".join(f"n={row['n']}: {row['minimal_width']}" for row in head["minimal_widths"]), file=sys.stderr)
     return {"label": head["label"], "criterion": head["criterion"], "exponent": head["exponent"],

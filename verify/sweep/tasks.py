@@ -278,15 +278,15 @@ def _stall_rules(rule, eps: float, t_kernel: list, limits: list[int], sources: l
 
 
 def _rate_steps(rule, residual, source, eps: float, rate: float, scale: float, lambda_0: float) -> float | None:
-    """The rate criterion's T_rate for one run, from its own initial loss (a continued run's: its source's); None
-    under every other criterion."""
+    """The rate criterion's T_rate for one run, from its initial loss (a continued run keeps its source's, as it
+    keeps its T_kernel); None under every other criterion."""
     from ..criteria import RATE, rate_steps
-    from .continuation import RESUME
 
     if rule.name != RATE:
         return None
-    initial = scale * float(residual @ residual) if source is None else float(source[RESUME]["initial_loss"])
-    return rate_steps(initial, eps, rate, lambda_0)
+    if source is not None:
+        return source["t_rate"]
+    return rate_steps(scale * float(residual @ residual), eps, rate, lambda_0)
 
 
 def _train(net, configs: list[dict], spec, data, eta: float, spectrum, lambda_0: float,
